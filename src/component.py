@@ -1,0 +1,148 @@
+"""Keboola entrypoint: read the configuration, run the selected datasets, write tables, manifests and state.
+
+Exit codes: 0 success; 1 a problem the user can fix (one sentence, no traceback); 2 a bug.
+"""
+import logging
+import sys
+import time
+
+from keboola.component.base import ComponentBase, sync_action
+from keboola.component.exceptions import UserException
+from keboola.component.sync_actions import SelectElement
+
+from configuration import Settings, parse_settings
+from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError,
+                        RetriesExhaustedError, resolve_base_url)
+from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, label
+from extractors import build_extractors
+from output.tables import OutputTables
+from runner import Runner, WalkFailed
+
+log = logging.getLogger("component")
+
+#: Keys of state.json written by the original component; kept (and read by the datasets that use them).
+LEGACY_STATE_KEYS = ("activity_headers", "message_headers", "message_last_token")
+
+
+class Component(ComponentBase):
+    def __init__(self):
+        super().__init__()
+        self._settings = None
+
+    # ------------------------------------------------------------------ run
+    def run(self):
+        settings = self.settings()
+        for warning in settings.warnings:
+            log.warning(warning)
+        state = self.get_state_file() or {}
+        run_started = int(time.time())
+        client = self.client(settings)
+        extractors = build_extractors(settings, client, state, run_started)
+        if not extractors:
+            log.warning("No dataset is selected: turn on campaigns, segments, messages, customers or activities.")
+        tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY))
+        log.info("Extracting %s (%s load, at most %d requests/s).",
+                 ", ".join(e.name for e in extractors) or "nothing",
+                 "incremental" if settings.incremental else "full", settings.max_requests_per_second)
+        started = time.monotonic()
+        try:
+            Runner(client, tables).run(extractors)
+        except WalkFailed as failure:
+            tables.discard()
+            raise user_facing(failure) from None
+        finally:
+            client.close()
+        new_state = dict(state)
+        new_state[OutputTables.STATE_KEY] = tables.finish()
+        for extractor in extractors:
+            dataset_state = extractor.new_state()
+            if dataset_state is not None:
+                new_state[extractor.name] = dataset_state
+        self.write_state_file(new_state)
+        elapsed = time.monotonic() - started
+        for name, rows in tables.row_counts().items():
+            log.info("Table %s: %s rows.", name, f"{rows:,}")
+        log.info("Done in %.1f s with %s API requests (%s retried).", elapsed, f"{client.request_count:,}",
+                 f"{client.retry_count:,}")
+
+    # ------------------------------------------------------------------ helpers
+    def settings(self, require_key: bool = True) -> Settings:
+        if self._settings is None:
+            self._settings = parse_settings(self.configuration.parameters, require_key=require_key)
+        return self._settings
+
+    @staticmethod
+    def client(settings: Settings) -> CustomerIoClient:
+        return CustomerIoClient(settings.api_key, resolve_base_url(settings.region),
+                                max_requests_per_second=settings.max_requests_per_second)
+
+    # ------------------------------------------------------------------ sync actions
+    @sync_action("testConnection")
+    def test_connection(self):
+        settings = self.settings()
+        client = self.client(settings)
+        try:
+            client.get("/segments")
+        except Exception as error:  # noqa: B902 - every failure becomes one readable sentence
+            raise user_facing(WalkFailed("the connection test", "GET /segments", error)) from None
+        finally:
+            client.close()
+
+    @sync_action("list_activity_types")
+    def list_activity_types(self):
+        return [SelectElement(value=name, label=label(name)) for name in ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES]
+
+    @sync_action("list_message_types")
+    def list_message_types(self):
+        return [SelectElement(value=name, label=label(name)) for name in MESSAGE_TYPES]
+
+    @sync_action("list_segments")
+    def list_segments(self):
+        settings = self.settings()
+        client = self.client(settings)
+        try:
+            segments = client.get("/segments").get("segments") or []
+        except Exception as error:  # noqa: B902
+            raise user_facing(WalkFailed("segments", "GET /segments", error)) from None
+        finally:
+            client.close()
+        segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
+        return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
+
+
+def user_facing(failure: WalkFailed) -> Exception:
+    """One clear sentence for errors a user can fix; anything else stays a bug (exit 2)."""
+    error = failure.error
+    if isinstance(error, UserException):
+        return error
+    if isinstance(error, AuthenticationError):
+        return UserException(str(error))
+    if isinstance(error, ForbiddenError):
+        return UserException(
+            f"The API key lacks the scope for {failure.dataset}: {error.endpoint} answered 403 ({error.detail}). "
+            f"Give the key access to it in Customer.io (or allowlist this IP), or turn {failure.dataset} off.")
+    if isinstance(error, (ApiError, RetriesExhaustedError)):
+        return UserException(f"{failure.dataset}: {error}")
+    if isinstance(error, CursorLoopError):
+        return RuntimeError(f"{failure.dataset}: {error}")
+    return error
+
+
+def main() -> int:
+    try:
+        try:
+            component = Component()
+        except ValueError as error:  # the library's way of saying config.json is missing or unreadable
+            raise UserException(f"Could not read the configuration (config.json): {error}") from None
+        component.execute_action()
+        return 0
+    except UserException as error:
+        logging.error(str(error))
+        return 1
+    except Exception as error:  # noqa: B902 - a bug: log it with its traceback, exit 2
+        logging.exception("Application error: %s", error)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

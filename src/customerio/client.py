@@ -1,0 +1,286 @@
+"""The one HTTP client every dataset uses: auth, rate limit, retries, errors, cursor pagination.
+
+It knows the Customer.io App API and nothing about tables or Keboola.
+"""
+import email.utils
+import logging
+import os
+import random
+import threading
+import time
+from typing import Iterator, NamedTuple, Optional
+from urllib.parse import urlsplit
+
+import backoff
+import requests
+from requests.adapters import HTTPAdapter
+
+from customerio.errors import (ApiError, AuthenticationError, CursorLoopError, ForbiddenError, NotFoundError,
+                               RedirectError, RetriesExhaustedError, RunCancelled)
+from customerio.ratelimit import RateLimiter
+
+REGION_URLS = {
+    "us": "https://api.customer.io/v1",
+    "eu": "https://api-eu.customer.io/v1",
+}
+BASE_URL_ENV = "CUSTOMERIO_API_URL"
+
+# Documented maximum page sizes (customerio-api.md section 3): fewer requests per row.
+PAGE_LIMITS = {
+    "messages": 1000,
+    "activities": 100,
+    "segment_membership": 30000,
+    "customer_search": 1000,
+}
+ATTRIBUTES_BATCH = 100
+
+# Consecutive empty pages that still carry a fresh cursor before we call the walk finished.
+MAX_EMPTY_PAGES = 10
+
+log = logging.getLogger(__name__)
+
+
+def resolve_base_url(region: str, environ=os.environ) -> str:
+    """The region's https URL, unless CUSTOMERIO_API_URL overrides it (tests, demo, benchmark)."""
+    override = environ.get(BASE_URL_ENV, "").strip()
+    if override:
+        log.info("Using the Customer.io API at %s (set by %s).", urlsplit(override).netloc, BASE_URL_ENV)
+        return override.rstrip("/")
+    return REGION_URLS[region]
+
+
+class Page(NamedTuple):
+    items: list
+    body: dict
+
+
+class _Transient(Exception):
+    """A failure worth retrying; `status` names it for the final error message."""
+
+    def __init__(self, status: str, retry_after: Optional[float] = None):
+        super().__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: Optional[str]) -> Optional[float]:
+    """Seconds from a Retry-After header (delta-seconds, also fractional, or an HTTP date); None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), 300.0)
+
+
+def error_detail(response: requests.Response) -> str:
+    """A readable message from any of Customer.io's error body shapes."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            details = [str(e.get("detail") or e.get("message") or e) for e in errors if isinstance(e, dict)]
+            return "; ".join(details)
+        meta = body.get("meta")
+        if isinstance(meta, dict) and meta.get("error"):
+            return str(meta["error"])
+        if body.get("error"):
+            return str(body["error"])
+    text = (response.text or "").strip()
+    return text[:200] if text else (response.reason or "no details")
+
+
+class CustomerIoClient:
+    def __init__(self, api_key: str, base_url: str, *, max_requests_per_second: int = 10,
+                 limiter=None, connect_timeout: float = 10.0, read_timeout: float = 60.0,
+                 max_retry_seconds: float = 600.0, max_tries: int = 12,
+                 backoff_base: float = 1.0, backoff_cap: float = 60.0,
+                 cancel_event: Optional[threading.Event] = None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_retry_seconds = max_retry_seconds
+        self.max_tries = max_tries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.limiter = limiter or RateLimiter(max_requests_per_second)
+        self.cancel_event = cancel_event or threading.Event()
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {api_key}", "Accept": "application/json",
+                                     "User-Agent": "keboola-ex-customer-io"})
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self._downloads = requests.Session()  # no Authorization header, ever: signed URLs
+        self._stats_lock = threading.Lock()
+        self.request_count = 0
+        self.retry_count = 0
+
+    # ------------------------------------------------------------------ requests
+    def get(self, path: str, params: Optional[dict] = None) -> dict:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, json_body=None, params: Optional[dict] = None) -> dict:
+        return self.request("POST", path, params=params, json_body=json_body)
+
+    def request(self, method: str, path: str, *, params: Optional[dict] = None, json_body=None) -> dict:
+        """One API call with the shared rate limit and bounded retries; returns the JSON object."""
+        endpoint = f"{method} {path}"
+        tries = {"n": 0, "start": time.monotonic()}
+
+        def on_backoff(details):
+            exc = details["exception"]
+            with self._stats_lock:
+                self.retry_count += 1
+            log.info("%s answered %s; retry %d in %.1f s.", endpoint, exc.status, details["tries"],
+                     details["wait"])
+
+        send = backoff.on_exception(self._wait_gen, _Transient, max_tries=self.max_tries,
+                                    max_time=self.max_retry_seconds, jitter=None, on_backoff=on_backoff,
+                                    logger=None)(self._send_once)
+        try:
+            return send(method, path, endpoint, params, json_body, tries)
+        except _Transient as exc:
+            raise RetriesExhaustedError(endpoint, exc.status, tries["n"],
+                                        time.monotonic() - tries["start"]) from None
+
+    def _wait_gen(self):
+        attempt = 0
+        exc = yield
+        while True:
+            if exc is not None and exc.retry_after is not None:
+                wait = exc.retry_after
+            else:
+                ceiling = min(self.backoff_cap, self.backoff_base * 2 ** attempt)
+                wait = random.uniform(ceiling / 2, ceiling)
+            attempt += 1
+            exc = yield wait
+
+    def _send_once(self, method, path, endpoint, params, json_body, tries) -> dict:
+        if self.cancel_event.is_set():
+            raise RunCancelled(endpoint)
+        self.limiter.acquire()
+        with self._stats_lock:
+            self.request_count += 1
+        tries["n"] += 1
+        try:
+            response = self.session.request(method, self.base_url + path, params=params, json=json_body,
+                                            timeout=self.timeout, allow_redirects=False)
+        except requests.Timeout:
+            raise _Transient("timeout")
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            raise _Transient(f"connection error ({type(exc).__name__})")
+        status = response.status_code
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                self.limiter.pause(retry_after)
+            raise _Transient("429", retry_after)
+        if status >= 500:
+            raise _Transient(str(status))
+        if 300 <= status < 400:
+            target = urlsplit(response.headers.get("Location", "")).netloc or "another address"
+            raise RedirectError(endpoint, status,
+                                f"the API redirected to {target}; check that the region (us/eu) matches the "
+                                f"workspace")
+        if status >= 400:
+            detail = error_detail(response)
+            error_class = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError}.get(status, ApiError)
+            raise error_class(endpoint, status, detail)
+        try:
+            body = response.json()
+        except ValueError:
+            raise _Transient(f"{status} with an invalid or truncated JSON body")
+        if not isinstance(body, dict):
+            raise _Transient(f"{status} with a JSON body that is not an object")
+        return body
+
+    # ------------------------------------------------------------------ pagination
+    def paginate(self, path: str, items_key: str, *, method: str = "GET", params: Optional[dict] = None,
+                 json_body=None, limit: Optional[int] = None) -> Iterator[Page]:
+        """Follow `start`/`next` cursors; on POST they stay in the query string.
+
+        Ends on a missing or empty `next`. An empty page carrying a fresh cursor is followed (the API does
+        send those mid-walk), but a stuck cursor on an empty page ends the walk, and so do MAX_EMPTY_PAGES
+        empty pages in a row. A cursor handed back twice with data would duplicate rows: that is a
+        CursorLoopError.
+        """
+        base_params = dict(params or {})
+        if limit:
+            base_params["limit"] = limit
+        seen = set()
+        cursor = None
+        empty_streak = 0
+        endpoint = f"{method} {path}"
+        while True:
+            page_params = dict(base_params)
+            if cursor:
+                page_params["start"] = cursor
+            body = self.request(method, path, params=page_params, json_body=json_body)
+            items = body.get(items_key) or []
+            yield Page(items, body)
+            next_cursor = body.get("next")
+            if not next_cursor:
+                return
+            if not items:
+                if next_cursor in seen:
+                    log.debug("%s: empty page with a cursor already followed; walk finished.", endpoint)
+                    return
+                empty_streak += 1
+                if empty_streak >= MAX_EMPTY_PAGES:
+                    log.warning("%s: %d empty pages in a row; treating the walk as finished.", endpoint,
+                                empty_streak)
+                    return
+            else:
+                empty_streak = 0
+                if next_cursor in seen:
+                    raise CursorLoopError(endpoint, str(next_cursor))
+            seen.add(next_cursor)
+            cursor = next_cursor
+
+    # ------------------------------------------------------------------ signed downloads
+    def download(self, url: str, destination: str) -> int:
+        """Stream a signed URL to a file without the Authorization header; returns bytes written."""
+        endpoint = f"GET {urlsplit(url).netloc}{urlsplit(url).path} (signed download)"
+        tries = {"n": 0, "start": time.monotonic()}
+
+        def fetch():
+            if self.cancel_event.is_set():
+                raise RunCancelled(endpoint)
+            tries["n"] += 1
+            written = 0
+            try:
+                with self._downloads.get(url, stream=True, timeout=self.timeout) as response:
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise _Transient(str(response.status_code))
+                    if response.status_code >= 400:
+                        raise ApiError(endpoint, response.status_code, error_detail(response))
+                    with open(destination, "wb") as out:
+                        for chunk in response.iter_content(chunk_size=1 << 20):
+                            out.write(chunk)
+                            written += len(chunk)
+            except requests.Timeout:
+                raise _Transient("timeout")
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                raise _Transient(f"connection error ({type(exc).__name__})")
+            return written
+
+        retrying = backoff.on_exception(self._wait_gen, _Transient, max_tries=self.max_tries,
+                                        max_time=self.max_retry_seconds, jitter=None, logger=None)(fetch)
+        try:
+            return retrying()
+        except _Transient as exc:
+            raise RetriesExhaustedError(endpoint, exc.status, tries["n"], time.monotonic() - tries["start"]) \
+                from None
+
+    def close(self) -> None:
+        self.session.close()
+        self._downloads.close()

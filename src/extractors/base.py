@@ -1,0 +1,57 @@
+"""What every dataset extractor looks like.
+
+An extractor turns API pages into records for named tables. It never writes files: its walks yield
+`(TableSpec, record)` pairs, or further `Walk`s that may run concurrently; the runner does the rest.
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An output table: its name, primary key, and which nested keys expand into columns (depth, None = all)."""
+    name: str
+    primary_key: Tuple[str, ...] = ("id",)
+    expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass
+class Walk:
+    """An independent unit of work (one cursor walk, one batch); `run()` yields rows and further walks."""
+    label: str
+    run: Callable[[], Iterator[Union[Tuple[TableSpec, dict], "Walk"]]]
+
+
+class Extractor:
+    """Base class: one per endpoint family."""
+
+    #: dataset name, as in the configuration and in error messages; also its key in state.json
+    name = ""
+    #: position in logs and summaries (slow datasets first, so their walks start early)
+    order = 100
+
+    def __init__(self, client, settings, state: dict, run_started: int):
+        self.client = client
+        self.settings = settings
+        self.state = state or {}            # the whole previous state.json, read-only
+        self.run_started = run_started      # unix seconds; "now" for every window of this run
+
+    @classmethod
+    def enabled(cls, settings) -> bool:
+        """Whether the configuration asks for this dataset."""
+        return bool(getattr(settings, cls.name, None))
+
+    def tables(self) -> List[TableSpec]:
+        """Tables known before any data arrives (they are written even when empty)."""
+        return []
+
+    def seed_columns(self) -> Dict[str, List[str]]:
+        """Columns earlier runs are known to have put in a table (the original component's state)."""
+        return {}
+
+    def walks(self) -> Iterable[Walk]:
+        raise NotImplementedError
+
+    def new_state(self) -> Optional[dict]:
+        """This dataset's state after a successful run (None: it keeps none)."""
+        return None

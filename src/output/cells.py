@@ -1,0 +1,47 @@
+"""Turning API records into flat rows of CSV cells.
+
+A cell is text: None becomes empty, booleans are `true`/`false`, numbers keep their JSON spelling, and any
+object or array left in one cell is JSON text (double quotes), never Python repr.
+"""
+import json
+from typing import Mapping, Optional
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+def cell(value):
+    """One value as CSV cell text (the csv module formats int/float/str itself)."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (dict, list, tuple)):
+        return _dumps(value)
+    return value
+
+
+def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = None, separator: str = "_") -> dict:
+    """A flat row from one record.
+
+    `expand` names the top-level keys whose objects become `<key>_<sub>` columns and how many levels deep
+    (None = all the way down); every other nested value stays one JSON cell. Arrays always stay JSON.
+    """
+    row = {}
+    expand = expand or {}
+    for key, value in record.items():
+        if isinstance(value, dict) and key in expand:
+            _expand_into(row, key, value, expand[key], separator)
+        else:
+            row[key] = cell(value)
+    return row
+
+
+def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int], separator: str) -> None:
+    for key, value in obj.items():
+        name = f"{prefix}{separator}{key}"
+        if isinstance(value, dict) and value and (depth is None or depth > 1):
+            _expand_into(row, name, value, None if depth is None else depth - 1, separator)
+        else:
+            row[name] = cell(value)

@@ -1,0 +1,93 @@
+"""Deterministic generated data for the fake API; every size is a parameter.
+
+Records are computed from their index instead of stored, so a workspace of a million people or messages
+costs no memory and any page can be produced directly. Endpoint-family modules add their own models on top
+of the people defined here (`Workspace.models`).
+"""
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+PLANS = ("free", "pro", "team", "enterprise")
+
+
+@dataclass
+class Workspace:
+    people: int = 200
+    campaigns: int = 5
+    segments: int = 4
+    messages: int = 0
+    message_span_days: int = 120
+    activities: int = 0
+    activity_types: int = 12
+    activity_span_days: int = 20
+    now: int = field(default_factory=lambda: int(time.time()))
+    models: Dict[str, object] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ people
+    def person(self, q: int) -> dict:
+        """Identifiers of person q (0-based): 5% have no `id` (email only)."""
+        email_only = q % 20 == 7
+        return {
+            "email": f"person{q}@example.com",
+            "id": None if email_only else str(100000 + q),
+            "cio_id": f"a{q + 1:07x}",
+        }
+
+    def person_index(self, cio_id: str) -> Optional[int]:
+        try:
+            q = int(cio_id[1:], 16) - 1 if cio_id.startswith("a") else -1
+        except ValueError:
+            return None
+        return q if 0 <= q < self.people else None
+
+    def attributes(self, q: int) -> Dict[str, str]:
+        """Attribute sets differ from person to person; every value is text, as the API gives them."""
+        ident = self.person(q)
+        attrs = {"email": ident["email"], "cio_id": ident["cio_id"],
+                 "created_at": str(self.now - 86400 * 400 + q * 37)}
+        if ident["id"] is not None:
+            attrs["id"] = ident["id"]
+        if q % 3 == 0:
+            attrs["plan"] = PLANS[q % len(PLANS)]
+        if q % 5 == 1:
+            attrs["first_name"] = f"Name{q}"
+        if q % 7 == 2:
+            attrs["Company Name"] = f"Company {q % 11}"
+        if q % 11 == 3:
+            attrs["_last_emailed"] = str(self.now - q)
+        if q % 13 == 4:
+            attrs["cio_subscription_preferences"] = '{"topics":{"topic_1":true}}'
+        attrs["unsubscribed"] = "true" if self.unsubscribed(q) else "false"
+        return attrs
+
+    def unsubscribed(self, q: int) -> bool:
+        return q % 10 == 0
+
+    def devices(self, q: int) -> List[dict]:
+        if q % 4:
+            return []
+        return [{"id": f"device-{q}", "platform": "ios" if q % 8 else "android", "last_used": self.now - q,
+                 "attributes": {"app_version": "1.2.3"}}]
+
+    # ------------------------------------------------------------------ segments
+    def segment_ids(self) -> List[int]:
+        return list(range(1, self.segments + 1))
+
+    def segment_step(self, segment_id: int) -> int:
+        """Members of segment s are every (s+1)-th person; the last segment is always empty."""
+        return segment_id + 1
+
+    def segment_size(self, segment_id: int) -> int:
+        if segment_id == self.segments or not 1 <= segment_id <= self.segments:
+            return 0
+        step = self.segment_step(segment_id)
+        return (self.people - 1) // step + 1 if self.people else 0
+
+    def segment_member(self, segment_id: int, k: int) -> int:
+        return k * self.segment_step(segment_id)
+
+    def in_segment(self, segment_id: int, q: int) -> bool:
+        if segment_id == self.segments or not 1 <= segment_id <= self.segments:
+            return False
+        return q % self.segment_step(segment_id) == 0
