@@ -3,6 +3,7 @@
 Exit codes: 0 success; 1 a problem the user can fix (one sentence, no traceback); 2 a bug.
 """
 import logging
+import os
 import sys
 import time
 
@@ -11,8 +12,8 @@ from keboola.component.exceptions import UserException
 from keboola.component.sync_actions import SelectElement
 
 from configuration import Settings, parse_settings
-from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError,
-                        RetriesExhaustedError, resolve_base_url)
+from customerio import (REGION_URLS, ApiError, AuthenticationError, CursorLoopError, CustomerIoClient,
+                        ForbiddenError, NoLimit, RetriesExhaustedError, resolve_base_url)
 from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, label
 from extractors import build_extractors
 from output.tables import OutputTables
@@ -73,8 +74,9 @@ class Component(ComponentBase):
 
     @staticmethod
     def client(settings: Settings) -> CustomerIoClient:
-        return CustomerIoClient(settings.api_key, resolve_base_url(settings.region),
-                                max_requests_per_second=settings.max_requests_per_second)
+        base_url = resolve_base_url(settings.region)
+        return CustomerIoClient(settings.api_key, base_url, max_requests_per_second=settings.max_requests_per_second,
+                                **lab_overrides(base_url))
 
     # ------------------------------------------------------------------ sync actions
     @sync_action("testConnection")
@@ -108,6 +110,24 @@ class Component(ComponentBase):
             client.close()
         segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
         return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
+
+
+def lab_overrides(base_url: str, environ=os.environ) -> dict:
+    """Knobs for the fake API only (tests, demo, benchmark); ignored against Customer.io's real hosts.
+
+    CUSTOMERIO_RATE_LIMIT=off drops the limiter, CUSTOMERIO_BACKOFF_BASE / CUSTOMERIO_READ_TIMEOUT /
+    CUSTOMERIO_MAX_RETRY_SECONDS shorten waits so fault storms run in seconds.
+    """
+    if base_url in REGION_URLS.values():
+        return {}
+    options = {}
+    if environ.get("CUSTOMERIO_RATE_LIMIT", "").lower() == "off":
+        options["limiter"] = NoLimit()
+    for variable, option in (("CUSTOMERIO_BACKOFF_BASE", "backoff_base"), ("CUSTOMERIO_READ_TIMEOUT", "read_timeout"),
+                             ("CUSTOMERIO_MAX_RETRY_SECONDS", "max_retry_seconds")):
+        if environ.get(variable):
+            options[option] = float(environ[variable])
+    return options
 
 
 def user_facing(failure: WalkFailed) -> Exception:
