@@ -1,0 +1,151 @@
+"""The output layer: cells, flattening, Storage-safe names, sticky columns, manifests."""
+import csv
+import json
+import os
+import threading
+
+import pytest
+from keboola.component.interface import CommonInterface
+
+from output.cells import cell, flatten
+from output.names import ColumnNamer, sanitize
+from output.tables import OutputTables
+
+
+@pytest.fixture
+def interface(tmp_path):
+    os.makedirs(tmp_path / "out" / "tables")
+    (tmp_path / "config.json").write_text(json.dumps({"parameters": {}}))
+    return CommonInterface(str(tmp_path))
+
+
+def read_csv(path):
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def test_cells_are_text_and_nested_values_are_json():
+    assert cell(None) == ""
+    assert cell(True) == "true" and cell(False) == "false"
+    assert cell(5) == 5
+    assert cell({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+    assert cell(["x", {"y": None}]) == '["x",{"y":null}]'
+
+
+def test_flatten_expands_only_named_keys_to_the_given_depth():
+    record = {"id": "1", "metrics": {"sent": 5, "deep": {"x": 1}}, "data": {"a": {"b": {"c": 1}}, "l": [1]},
+              "tags": ["t"], "other": {"k": "v"}}
+    row = flatten(record, {"metrics": 1, "data": None})
+    assert row == {"id": "1", "metrics_sent": 5, "metrics_deep": '{"x":1}', "data_a_b_c": 1, "data_l": "[1]",
+                   "tags": '["t"]', "other": '{"k":"v"}'}
+
+
+def test_sanitize_follows_storage_rules():
+    assert sanitize("Company Name") == "Company_Name"
+    assert sanitize("_last_emailed") == "last_emailed"
+    assert sanitize("a.b-c") == "a_b_c"
+    assert sanitize("___") == "column"
+    assert len(sanitize("x" * 100)) == 64
+
+
+def test_case_collisions_are_resolved_deterministically_and_remembered():
+    first = ColumnNamer("t").resolve(["name", "Name", "NAME"])
+    second = ColumnNamer("t").resolve(["NAME", "name", "Name"])
+    assert first == second
+    assert sorted(first.values(), key=str.lower) == ["NAME", "Name_2", "name_3"]
+    namer = ColumnNamer("t", sticky=["name"])
+    mapping = namer.resolve(["Name", "name"])
+    assert mapping == {"name": "name", "Name": "Name_2"}
+    again = ColumnNamer("t", sticky=["name", "Name_2"], renamed=namer.renamed).resolve(["Name"])
+    assert again == {"Name": "Name_2"}
+
+
+def test_sticky_column_keeps_its_owner_across_runs():
+    namer = ColumnNamer("t", sticky=["Company_Name"])
+    assert namer.resolve(["Company Name"]) == {"Company Name": "Company_Name"}
+
+
+def test_long_names_that_collide_after_truncation_stay_unique():
+    names = ColumnNamer("t").resolve(["a" * 70 + "1", "a" * 70 + "2"])
+    assert len(set(names.values())) == 2 and all(len(n) <= 64 for n in names.values())
+
+
+def test_rows_with_different_keys_are_unioned_and_sorted(interface):
+    tables = OutputTables(interface, incremental=True)
+    writer = tables.declare("people", ["id"])
+    writer.write({"id": 1, "b": "x"})
+    writer.write({"id": 2, "a": "y", "nested": {"k": [1, 2]}})
+    writer.write({"c": True, "id": 3})
+    state = tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/people.csv")
+    assert header == ["a", "b", "c", "id", "nested"]
+    assert rows == [["", "x", "", "1", ""], ["y", "", "", "2", '{"k":[1,2]}'], ["", "", "true", "3", ""]]
+    assert state["people"]["columns"] == header
+
+
+def test_columns_are_sticky_across_runs_and_empty_tables_keep_their_header(interface):
+    tables = OutputTables(interface, incremental=True, state={"people": {"columns": ["id", "old"]}})
+    tables.declare("people", ["id"])
+    tables.declare("empty", ["segment_id", "cio_id"])
+    tables.writer("people").write({"id": 1, "new": "n"})
+    state = tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/people.csv")
+    assert header == ["id", "new", "old"] and rows == [["1", "n", ""]]
+    assert read_csv(interface.tables_out_path + "/empty.csv") == (["cio_id", "segment_id"], [])
+    assert state["people"]["columns"] == ["id", "new", "old"]
+    manifest = json.load(open(interface.tables_out_path + "/empty.csv.manifest"))
+    assert manifest["has_header"] is True
+    assert [c["name"] for c in manifest["schema"] if c.get("primary_key")] == ["cio_id", "segment_id"]
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_manifest_primary_key_only_for_incremental(interface, incremental):
+    tables = OutputTables(interface, incremental=incremental)
+    tables.declare("campaigns", ["id"]).write({"id": 1, "name": "x"})
+    tables.finish()
+    manifest = json.load(open(interface.tables_out_path + "/campaigns.csv.manifest"))
+    assert manifest["incremental"] is incremental
+    assert manifest["has_header"] is True
+    keys = [c["name"] for c in manifest["schema"] if c.get("primary_key")]
+    assert keys == (["id"] if incremental else [])
+
+
+def test_writes_from_many_threads_lose_nothing(interface):
+    tables = OutputTables(interface, incremental=True)
+    writer = tables.declare("t", ["id"])
+
+    def work(base):
+        for i in range(500):
+            writer.write({"id": base + i, f"k{base % 3}": i})
+
+    threads = [threading.Thread(target=work, args=(n * 1000,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/t.csv")
+    ids = sorted(int(r[header.index("id")]) for r in rows)
+    assert ids == sorted(n * 1000 + i for n in range(4) for i in range(500))
+
+
+def test_seeded_columns_from_old_state_are_sanitised(interface):
+    tables = OutputTables(interface, incremental=True)
+    tables.seed_columns("activity_event", ["data_description", "data.project"])
+    tables.declare("activity_event", ["id"]).write({"id": "1"})
+    tables.finish()
+    header, _ = read_csv(interface.tables_out_path + "/activity_event.csv")
+    assert header == ["data_description", "data_project", "id"]
+
+
+def test_collision_in_data_is_written_under_the_new_name(interface):
+    tables = OutputTables(interface, incremental=True)
+    writer = tables.declare("people", ["id"])
+    writer.write({"id": 1, "name": "lower"})
+    writer.write({"id": 2, "Name": "upper"})
+    state = tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/people.csv")
+    assert header == ["Name", "id", "name_2"]
+    assert rows == [["", "1", "lower"], ["upper", "2", ""]]
+    assert state["people"]["renamed"] == {"name": "name_2"}
