@@ -281,7 +281,11 @@ def _customers(item: dict, warnings: list) -> CustomersSettings:
     )
 
 
+# `cio_id` is the one identifier every person has (`id exists` would drop email-only people).
 EVERYONE = {"attribute": {"field": "cio_id", "operator": "exists"}}
+# Customer.io documents about three levels; far deeper trees are a pasting mistake, not a real filter.
+MAX_FILTER_DEPTH = 20
+_ATTRIBUTE_KEYS = {"field", "operator", "value"}
 
 
 def parse_filter(text: Any) -> dict:
@@ -290,13 +294,15 @@ def parse_filter(text: Any) -> dict:
         data = text
     else:
         if text is None or (isinstance(text, str) and not text.strip()):
-            return dict(EVERYONE)
+            return json.loads(json.dumps(EVERYONE))
         if not isinstance(text, str):
             raise ConfigError("`customers.filters` must be JSON text such as "
                               "{\"segment\": {\"id\": 7}}.")
         data = _load_filter_text(text)
     if not isinstance(data, dict):
         raise ConfigError("`customers.filters` must be a JSON object such as {\"segment\": {\"id\": 7}}.")
+    if not data:
+        return json.loads(json.dumps(EVERYONE))
     return _check_condition(data, "filters")
 
 
@@ -305,19 +311,25 @@ def _load_filter_text(text: str):
         return json.loads(text)
     except json.JSONDecodeError as error:
         json_error = error
+    except RecursionError:
+        raise ConfigError(f"`customers.filters` is nested too deeply; keep it within {MAX_FILTER_DEPTH} "
+                          f"levels.") from None
     try:
         # Configs from the original component hold Python-dict text ('single quotes', True/False/None);
         # literal_eval only ever builds literals, it never runs code.
         value = ast.literal_eval(text.strip())
         if isinstance(value, dict):
             return value
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
     raise ConfigError(f"`customers.filters` is not valid JSON: {json_error.msg} at line {json_error.lineno}, "
                       f"column {json_error.colno}.")
 
 
-def _check_condition(node: Any, path: str) -> dict:
+def _check_condition(node: Any, path: str, depth: int = 1) -> dict:
+    if depth > MAX_FILTER_DEPTH:
+        raise ConfigError(f"`customers.filters` at {path}: the filter is nested more than {MAX_FILTER_DEPTH} "
+                          f"levels deep; simplify it.")
     if not isinstance(node, dict) or len(node) != 1:
         raise ConfigError(f"`customers.filters` at {path}: each condition must be an object with exactly one of "
                           f"{', '.join(FILTER_KEYS)}.")
@@ -329,12 +341,16 @@ def _check_condition(node: Any, path: str) -> dict:
     if key in ("and", "or"):
         if not isinstance(value, list) or not value:
             raise ConfigError(f"`customers.filters` at {where}: \"{key}\" needs a non-empty list of conditions.")
-        return {key: [_check_condition(item, f"{where}[{i}]") for i, item in enumerate(value)]}
+        return {key: [_check_condition(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]}
     if key == "not":
         if isinstance(value, list):
             raise ConfigError(f"`customers.filters` at {where}: \"not\" takes one condition object, not a list.")
-        return {key: _check_condition(value, where)}
+        return {key: _check_condition(value, where, depth + 1)}
     if key == "segment":
+        if isinstance(value, dict) and set(value) - {"id"}:
+            raise ConfigError(f"`customers.filters` at {where}: unknown key(s) "
+                              f"{', '.join(sorted(map(str, set(value) - {'id'})))}; a segment condition holds only "
+                              f"\"id\".")
         segment_id = value.get("id") if isinstance(value, dict) else None
         if isinstance(segment_id, str) and segment_id.strip().isdigit():
             segment_id = int(segment_id)
@@ -344,6 +360,11 @@ def _check_condition(node: Any, path: str) -> dict:
         return {"segment": {"id": segment_id}}
     if not isinstance(value, dict) or not isinstance(value.get("field"), str) or not value["field"]:
         raise ConfigError(f"`customers.filters` at {where}: an attribute condition needs a \"field\".")
+    unknown = set(value) - _ATTRIBUTE_KEYS
+    if unknown:
+        # Dropping e.g. a newsletter-style "inverse" would silently turn the condition around.
+        raise ConfigError(f"`customers.filters` at {where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                          f"in an attribute condition; use field, operator and value (wrap it in \"not\" to negate).")
     operator = value.get("operator")
     if operator not in FILTER_OPERATORS:
         raise ConfigError(f"`customers.filters` at {where}: unknown operator {_show(operator)}; Customer.io "
@@ -352,26 +373,33 @@ def _check_condition(node: Any, path: str) -> dict:
     if operator == "eq":
         if "value" not in value:
             raise ConfigError(f"`customers.filters` at {where}: the eq operator needs a \"value\".")
-        condition["value"] = _filter_value(value["value"])
+        condition["value"] = _filter_value(value["value"], where)
     return {"attribute": condition}
 
 
-def _filter_value(value: Any) -> str:
+def _filter_value(value: Any, where: str) -> str:
     """Customer.io compares attribute values as text: JSON true/false/null/numbers become their text."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise ConfigError("`customers.filters`: an eq value must be text, a number or true/false.")
+        raise ConfigError(f"`customers.filters` at {where}: an eq value must be text, a number or true/false.")
     return str(value)
 
 
 def parse_attributes(text: Any, warnings: list) -> List[str]:
     if text is None or text == "":
         return []
+    if isinstance(text, str) and text.strip().startswith("["):
+        try:  # a pasted JSON list such as ["plan", "first_name"]
+            text = json.loads(text)
+        except ValueError:
+            pass
     if isinstance(text, list):
-        parts = [str(p) for p in text]
+        if not all(isinstance(p, str) for p in text):
+            raise ConfigError("`customers.attributes` must be a comma-separated list of attribute names.")
+        parts = text
     elif isinstance(text, str):
         parts = re.split(r"[,\n]", text)
     else:
