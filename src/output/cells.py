@@ -27,11 +27,17 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
 
     `expand` names the top-level keys whose objects become `<key>_<sub>` columns and how many levels deep
     (None = all the way down); every other nested value stays one JSON cell. Arrays always stay JSON.
+    This runs once per row of every table, so the common scalar cases are tested first, by exact type.
     """
     row = {}
     expand = expand or {}
     for key, value in record.items():
-        if isinstance(value, dict) and key in expand:
+        kind = type(value)
+        if kind is str or kind is int or kind is float:
+            row[key] = value
+        elif value is None:
+            row[key] = ""
+        elif kind is dict and key in expand:
             _expand_into(row, key, value, expand[key], separator)
         else:
             row[key] = cell(value)
@@ -39,9 +45,13 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
 
 
 def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int], separator: str) -> None:
+    deeper = depth is None or depth > 1
     for key, value in obj.items():
         name = f"{prefix}{separator}{key}"
-        if isinstance(value, dict) and value and (depth is None or depth > 1):
+        kind = type(value)
+        if kind is str or kind is int or kind is float:
+            row[name] = value
+        elif kind is dict and value and deeper:
             _expand_into(row, name, value, None if depth is None else depth - 1, separator)
         else:
             row[name] = cell(value)

@@ -141,6 +141,21 @@ class FakeCustomerIo:
             best = max(best, end - start + 1)
         return best
 
+    def stats(self) -> dict:
+        """Request figures for benchmarks that run the fake in another process (GET /_admin/stats)."""
+        api = self.requests("^/v1/")
+        per_second = {}
+        for entry in api:
+            per_second[int(entry.at)] = per_second.get(int(entry.at), 0) + 1
+        span = (api[-1].at - api[0].at) if len(api) > 1 else 0.0
+        statuses = {}
+        for entry in api:
+            statuses[str(entry.status)] = statuses.get(str(entry.status), 0) + 1
+        return {"requests": len(api), "statuses": statuses, "span_seconds": span,
+                "average_per_second": (len(api) - 1) / span if span else float(len(api)),
+                "peak_per_second": self.peak_per_second(), "peak_calendar_second": max(per_second.values(), default=0),
+                "limits": sorted({int(e.query["limit"]) for e in api if e.query.get("limit", "").isdigit()})}
+
     def chance(self, rate: float) -> bool:
         if rate <= 0:
             return False
@@ -208,6 +223,9 @@ class _Handler(BaseHTTPRequestHandler):
 
         if path.startswith("/files/"):
             return self._serve_file(entry, path)
+        if path == "/_admin/stats":
+            entry.status = 200
+            return self._send(200, json.dumps(fake.stats()).encode(), {"Content-Type": "application/json"})
 
         faults = fake.faults
         if faults.latency:
