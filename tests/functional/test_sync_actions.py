@@ -1,0 +1,67 @@
+"""Sync actions run as processes, as the Keboola UI runs them, and print the JSON the UI expects."""
+import json
+import time
+
+import pytest
+
+from helpers import base_parameters
+
+
+def run_action(component, action, **overrides):
+    started = time.monotonic()
+    result = component(base_parameters(**overrides), action=action)
+    return result, time.monotonic() - started
+
+
+def test_test_connection_succeeds_with_one_cheap_call(component, fake):
+    result, elapsed = run_action(component, "testConnection")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"status": "success"}
+    assert len(fake.requests("^/v1/")) == 1
+    assert elapsed < 30
+
+
+@pytest.mark.parametrize("overrides, fragment", [
+    ({"#api_secret": "wrong-key"}, "rejected the API key"),
+    ({"#api_secret": ""}, "API key (#api_secret) is missing"),
+    ({"api_region": "moon"}, "`api_region` must be one of us, eu"),
+])
+def test_test_connection_fails_with_one_sentence(component, overrides, fragment):
+    result, _ = run_action(component, "testConnection", **overrides)
+    assert result.exit_code == 1
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output and "wrong-key" not in result.output
+
+
+def test_list_activity_types_gives_readable_labels(component):
+    result, _ = run_action(component, "list_activity_types")
+    assert result.exit_code == 0, result.output
+    options = json.loads(result.stdout)
+    labels = {o["value"]: o["label"] for o in options}
+    assert labels["opened_email"] == "Opened email"
+    assert labels["secondary:opened_email"] == "Opened email (secondary)"
+    assert len(options) == len(labels) > 100
+
+
+def test_list_message_types(component):
+    result, _ = run_action(component, "list_message_types")
+    options = json.loads(result.stdout)
+    assert {o["value"] for o in options} >= {"email", "push", "in_app", "whatsapp", "live_notification"}
+    assert all(o["label"] for o in options)
+
+
+def test_list_segments_sorted_by_name(component, fake):
+    fake.workspace.segments = 5
+    result, _ = run_action(component, "list_segments")
+    assert result.exit_code == 0, result.output
+    options = json.loads(result.stdout)
+    assert len(options) == 5
+    names = [o["label"].rsplit(" (", 1)[0] for o in options]
+    assert names == sorted(names, key=str.lower)
+    assert all(o["label"].endswith(f"({o['value']})") for o in options)
+
+
+def test_list_segments_with_a_bad_key(component):
+    result, _ = run_action(component, "list_segments", **{"#api_secret": "nope"})
+    assert result.exit_code == 1
+    assert "rejected the API key" in result.stderr
