@@ -14,7 +14,7 @@ that pattern is regular, a filtered listing can still jump straight to its k-th 
 """
 import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES
 from fake_api.endpoints.common import cursor_page
@@ -140,7 +140,7 @@ def activity(fake, segment: Segment, a: int) -> dict:
             record["action_id"] = 100 + row % 7
     elif kind in ("event", "failed_event", "stripe_event", "webhook_event"):
         record["name"] = ("purchase", "signup", "credit grant", "enroll")[row % 4]
-        record["data"] = event_data(row)
+        record["data"] = event_data(row, shift=2 if segment.tag == "N" else 0)
     elif kind in ("attribute_change", "failed_attribute_change", "relationship_attribute_change",
                   "relationship_failed_attribute_change"):
         attribute = _ATTRIBUTES[row % len(_ATTRIBUTES)]
@@ -160,9 +160,12 @@ def activity(fake, segment: Segment, a: int) -> dict:
     return record
 
 
-def event_data(row: int) -> dict:
-    """Event data is free-form: its keys and nesting change from event to event."""
-    shape = row % 4
+def event_data(row: int, shift: int = 0) -> dict:
+    """Event data is free-form: its keys and nesting change from event to event.
+
+    Activities added after a first run start at another shape (`shift`), so two runs see different columns.
+    """
+    shape = (row + shift) % 4
     if shape == 0:
         return {"description": f"project {row}", "project": f"p{row % 17}"}
     if shape == 1:
@@ -173,17 +176,9 @@ def event_data(row: int) -> dict:
     return {}
 
 
-@route("GET", "/activities")
-def list_activities(fake, query, body):
-    ws = fake.workspace
-    types = kinds(ws)
-    wanted = query.get("type") or None
-    if wanted is not None and wanted not in _KNOWN and not _OBJECT_TYPE.match(wanted):
-        raise HttpError(400, f"type '{wanted}' is not a valid activity type")
-    deleted_text = (query.get("deleted") or "false").lower()
-    if deleted_text not in ("true", "false", "1", "0"):
-        raise HttpError(400, "deleted must be true or false")
-    deleted = deleted_text in ("true", "1")
+def listing(fake, wanted: Optional[str], deleted: bool):
+    """What a listing shows: (segments, how many each shows, type column or None or -1 for none, width)."""
+    types = kinds(fake.workspace)
     if wanted is None:
         column = None
     elif wanted in types:
@@ -193,6 +188,27 @@ def list_activities(fake, query, body):
     width = len(types)
     parts = segments(fake)
     counts = [0 if column == -1 else visible_count(s.count, width, column, deleted) for s in parts]
+    return parts, counts, column, width
+
+
+def expected_ids(fake, wanted: Optional[str] = None, deleted: bool = False) -> Iterator[str]:
+    """The ids a complete walk should return, newest first (for tests)."""
+    parts, counts, column, width = listing(fake, wanted, deleted)
+    for segment, shown in zip(parts, counts):
+        for k in range(shown):
+            yield activity_id(segment.tag, nth(k, width, column, deleted))
+
+
+@route("GET", "/activities")
+def list_activities(fake, query, body):
+    wanted = query.get("type") or None
+    if wanted is not None and wanted not in _KNOWN and not _OBJECT_TYPE.match(wanted):
+        raise HttpError(400, f"type '{wanted}' is not a valid activity type")
+    deleted_text = (query.get("deleted") or "false").lower()
+    if deleted_text not in ("true", "false", "1", "0"):
+        raise HttpError(400, "deleted must be true or false")
+    deleted = deleted_text in ("true", "1")
+    parts, counts, column, width = listing(fake, wanted, deleted)
 
     def items(offset: int, count: int) -> List[dict]:
         result = []
