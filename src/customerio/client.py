@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import backoff
 import requests
+import requests.auth
 from requests.adapters import HTTPAdapter
 
 from customerio.errors import (ApiError, AuthenticationError, CursorLoopError, ForbiddenError, NotFoundError,
@@ -98,6 +99,20 @@ def error_detail(response: requests.Response) -> str:
     return text[:200] if text else (response.reason or "no details")
 
 
+class BearerAuth(requests.auth.AuthBase):
+    """The App API key as a bearer header (an auth object also spares requests a ~/.netrc lookup per call)."""
+
+    def __init__(self, api_key: str):
+        self._header = f"Bearer {api_key}"
+
+    def __call__(self, request):
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self):
+        return "BearerAuth(<hidden>)"
+
+
 class CustomerIoClient:
     def __init__(self, api_key: str, base_url: str, *, max_requests_per_second: int = 10,
                  limiter=None, connect_timeout: float = 10.0, read_timeout: float = 60.0,
@@ -113,8 +128,8 @@ class CustomerIoClient:
         self.limiter = limiter or RateLimiter(max_requests_per_second)
         self.cancel_event = cancel_event or threading.Event()
         self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"Bearer {api_key}", "Accept": "application/json",
-                                     "User-Agent": "keboola-ex-customer-io"})
+        self.session.auth = BearerAuth(api_key)
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "keboola-ex-customer-io"})
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
