@@ -254,8 +254,8 @@ class CustomersExtractor(Extractor):
             now = time.monotonic()
             if now >= deadline:
                 raise UserException(f"Customer.io customers export {export_id} was still pending after {minutes} "
-                                    f"minutes; raise customers.export_timeout_minutes (or use customers method "
-                                    f"\"api\").")
+                                    f"minute{'' if minutes == 1 else 's'}; raise customers.export_timeout_minutes "
+                                    f"(or use customers method \"api\").")
             if now >= next_note:
                 log.info("customers: export %s still pending after %.0f minutes.", export_id,
                          (now - started) / self.timing.minute)

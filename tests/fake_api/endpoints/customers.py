@@ -13,6 +13,7 @@ from fake_api.server import HttpError, decode_cursor, encode_cursor, int_param, 
 FILTER_KEYS = ("and", "or", "not", "segment", "attribute")
 OPERATORS = ("eq", "exists")
 ID_TYPES = ("id", "email", "cio_id")
+IDENTIFIERS = ("cio_id", "id", "email")
 SEARCH_DEFAULT_LIMIT = 50
 SEARCH_MAX_LIMIT = 1000
 ATTRIBUTES_MAX_IDS = 100
@@ -48,12 +49,14 @@ def compile_filter(ws, node, path: str = "filter") -> Callable[[int], bool]:
     field, operator = value["field"], value.get("operator")
     if operator not in OPERATORS:
         raise HttpError(400, f"{path}.attribute: unknown operator {operator!r}")
+    # Identifiers are attributes too; reading them from person() is the same answer, much cheaper.
+    source = ws.person if field in IDENTIFIERS else ws.attributes
     if operator == "exists":
-        return lambda q: ws.attributes(q).get(field) is not None
+        return lambda q: source(q).get(field) is not None
     if "value" not in value:
         raise HttpError(400, f"{path}.attribute: eq needs a value")
     wanted = as_text(value["value"])
-    return lambda q: ws.attributes(q).get(field) == wanted
+    return lambda q: source(q).get(field) == wanted
 
 
 def as_text(value) -> str:
