@@ -29,7 +29,7 @@ DEFAULT_MESSAGES_SINCE = "6 months ago"
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "campaigns", "segments", "segment_members",
               "max_requests_per_second", "messages", "customers", "activities", "debug"}
 MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
-CUSTOMERS_KEYS = {"filters", "attributes", "method", "export_timeout_minutes"}
+CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
 
 
@@ -270,7 +270,7 @@ def _minus_months(moment: datetime, months: int) -> datetime:
 # ---------------------------------------------------------------------------------------------- customers
 def _customers(item: dict, warnings: list) -> CustomersSettings:
     filters_text = item.get("filters", "")
-    customer_filter = parse_filter(filters_text)
+    customer_filter = with_segments(parse_filter(filters_text), parse_segment_ids(item.get("segment_ids")))
     attributes = parse_attributes(item.get("attributes", ""), warnings)
     return CustomersSettings(
         filter=customer_filter,
@@ -386,6 +386,32 @@ def _filter_value(value: Any, where: str) -> str:
     if isinstance(value, (dict, list)):
         raise ConfigError(f"`customers.filters` at {where}: an eq value must be text, a number or true/false.")
     return str(value)
+
+
+def parse_segment_ids(value: Any) -> List[int]:
+    """The UI's segment picker: ids as text (or numbers); empty means no segment restriction."""
+    if value is None or value == "" or value == []:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    ids = []
+    for item in value:
+        text = str(item).strip() if isinstance(item, (str, int)) and not isinstance(item, bool) else ""
+        if not text.isdigit():
+            raise ConfigError(f"`customers.segment_ids` must list segment ids such as [\"7\", \"12\"], not "
+                              f"{_show(item)}.")
+        if int(text) not in ids:
+            ids.append(int(text))
+    return ids
+
+
+def with_segments(customer_filter: dict, segment_ids: List[int]) -> dict:
+    """The filter AND membership of any of the picked segments."""
+    if not segment_ids:
+        return customer_filter
+    segments = [{"segment": {"id": segment_id}} for segment_id in segment_ids]
+    membership = segments[0] if len(segments) == 1 else {"or": segments}
+    return membership if customer_filter == EVERYONE else {"and": [customer_filter, membership]}
 
 
 def parse_attributes(text: Any, warnings: list) -> List[str]:

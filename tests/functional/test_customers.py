@@ -92,6 +92,14 @@ def test_filter_returns_exactly_the_matching_set(component, fake, method):
     assert len(rows) == len(expected) and {row["cio_id"] for row in rows} == expected
 
 
+def test_picked_segments_narrow_the_filter(component, fake):
+    result = run(component, "export", filters='{"attribute": {"field": "plan", "operator": "exists"}}',
+                 segment_ids=["1", "3"])
+    assert result.exit_code == 0, result.output
+    expected = cio_ids(fake.workspace, lambda q: q % 3 == 0 and (q % 2 == 0 or q % 4 == 0))
+    assert {row["cio_id"] for row in result.tables["customers"]} == expected
+
+
 @pytest.mark.parametrize("filters, predicate", [
     ("{'segment': {'id': 2}}", lambda q: q % 3 == 0),
     ("{'attribute': {'field': 'unsubscribed', 'operator': 'eq', 'value': True}}", lambda q: q % 10 == 0),

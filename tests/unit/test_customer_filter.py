@@ -216,3 +216,32 @@ def test_wrong_item_values(item, fragment):
 def test_unknown_customers_key_warns():
     settings = parse_settings({"#api_secret": "k", "customers": [{"filters": "", "filter": "{}"}]})
     assert any("Ignoring unknown keys in `customers`: filter." == w for w in settings.warnings)
+
+
+# ---------------------------------------------------------------------------------------------- segment picker
+def test_segment_ids_alone_replace_everyone():
+    assert customers(filters="", segment_ids=["7"]).filter == {"segment": {"id": 7}}
+    assert customers(filters="", segment_ids=["7", 12, "7"]).filter == \
+        {"or": [{"segment": {"id": 7}}, {"segment": {"id": 12}}]}
+
+
+def test_segment_ids_are_anded_with_the_filter():
+    settings = customers(filters='{"attribute": {"field": "plan", "operator": "exists"}}', segment_ids=["3", "4"])
+    assert settings.filter == {"and": [{"attribute": {"field": "plan", "operator": "exists"}},
+                                       {"or": [{"segment": {"id": 3}}, {"segment": {"id": 4}}]}]}
+
+
+@pytest.mark.parametrize("empty", [None, [], ""])
+def test_no_segment_ids_change_nothing(empty):
+    assert customers(filters="", segment_ids=empty).filter == EVERYONE
+
+
+@pytest.mark.parametrize("value", [["seven"], [True], [{"id": 7}], ["-1"]])
+def test_wrong_segment_ids(value):
+    with pytest.raises(ConfigError, match=r"`customers.segment_ids` must list segment ids such as \[\"7\""):
+        customers(filters="", segment_ids=value)
+
+
+def test_segment_ids_is_a_known_key():
+    settings = parse_settings({"#api_secret": "k", "customers": [{"filters": "", "segment_ids": ["1"]}]})
+    assert not settings.warnings
