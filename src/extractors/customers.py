@@ -107,6 +107,8 @@ class CustomersExtractor(Extractor):
     def __init__(self, client, settings, state: dict, run_started: int):
         super().__init__(client, settings, state, run_started)
         self.options = settings.customers
+        # attribute columns the configuration asks for (empty: all of them); identifiers are always there
+        self.requested = [name for name in self.options.attributes if name not in IDENTIFIERS]
         self.timing = export_timing(getattr(client, "base_url", ""))
         self.tally = _Tally()
 
@@ -115,17 +117,13 @@ class CustomersExtractor(Extractor):
 
     def seed_columns(self) -> Dict[str, List[str]]:
         """The columns every run has, so even an empty result has a stable header."""
-        return {CUSTOMERS.name: list(IDENTIFIERS) + self._requested() + list(STATUS_COLUMNS)}
+        return {CUSTOMERS.name: list(IDENTIFIERS) + self.requested + list(STATUS_COLUMNS)}
 
     def walks(self):
         if self.options.method == "export":
             yield Walk("customers export", self._export)
         else:
             yield Walk("customers search", self._search)
-
-    def _requested(self) -> List[str]:
-        """The attribute columns the configuration asks for (empty: all of them)."""
-        return [name for name in self.options.attributes if name not in IDENTIFIERS]
 
     # ------------------------------------------------------------------------------------------ api method
     def _search(self):
@@ -186,7 +184,7 @@ class CustomersExtractor(Extractor):
         identifiers = identifiers if isinstance(identifiers, dict) else {}
         row = {key: identifiers.get(key) or person.get(key) or attributes.get(key) or None for key in IDENTIFIERS}
         if self.options.attributes:
-            for name in self._requested():
+            for name in self.requested:
                 row[name] = attributes.get(name)
         else:
             for name, value in attributes.items():
@@ -304,7 +302,7 @@ class CustomersExtractor(Extractor):
 
     def _export_columns(self, header: List[str]) -> List[tuple]:
         """(position, name) of the file's columns this table keeps; the first of repeated names wins."""
-        keep = (set(IDENTIFIERS) | set(self._requested()) | {"unsubscribed"}) if self.options.attributes else None
+        keep = (set(IDENTIFIERS) | set(self.requested) | {"unsubscribed"}) if self.options.attributes else None
         columns, seen = [], set()
         for position, name in enumerate(header):
             if name and name not in seen and (keep is None or name in keep):
@@ -315,7 +313,7 @@ class CustomersExtractor(Extractor):
     def _absent_columns(self, header: List[str]) -> List[str]:
         """Columns the api method would have that the file lacks: asked-for attributes, unsubscribed, devices."""
         present = set(header)
-        return [name for name in self._requested() + list(STATUS_COLUMNS) + ["id", "email"] if name not in present]
+        return [name for name in self.requested + list(STATUS_COLUMNS) + ["id", "email"] if name not in present]
 
 
 def _cio_id_of(customer: dict, wanted: dict) -> Optional[str]:
