@@ -5,6 +5,7 @@ It knows the Customer.io App API and nothing about tables or Keboola.
 import email.utils
 import logging
 import os
+import queue
 import random
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Iterator, NamedTuple, Optional
 from urllib.parse import urlsplit
 
 import backoff
+import orjson
 import requests
 import requests.auth
 from requests.adapters import HTTPAdapter
@@ -97,6 +99,57 @@ def error_detail(response: requests.Response) -> str:
             return str(body["error"])
     text = (response.text or "").strip()
     return text[:200] if text else (response.reason or "no details")
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+_END = object()
+
+
+def _read_ahead(pages: Iterator[Page], cancel: threading.Event) -> Iterator[Page]:
+    """Pages from `pages`, fetched one ahead of the consumer in a helper thread."""
+    handoff: "queue.Queue" = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item) -> bool:
+        while not (stop.is_set() or cancel.is_set()):
+            try:
+                handoff.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for page in pages:
+                if not offer(page):
+                    return
+            offer(_END)
+        except BaseException as error:  # noqa: B902 - handed to the consumer, which raises it
+            offer(_Failed(error))
+        finally:
+            pages.close()
+
+    threading.Thread(target=produce, name="read-ahead", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = handoff.get(timeout=0.2)
+            except queue.Empty:
+                if cancel.is_set():
+                    raise RunCancelled("read-ahead")
+                continue
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -211,8 +264,8 @@ class CustomerIoClient:
             error_class = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError}.get(status, ApiError)
             raise error_class(endpoint, status, detail)
         try:
-            body = response.json()
-        except ValueError:
+            body = orjson.loads(response.content)
+        except ValueError:  # orjson.JSONDecodeError is a ValueError
             raise _Transient(f"{status} with an invalid or truncated JSON body")
         if not isinstance(body, dict):
             raise _Transient(f"{status} with a JSON body that is not an object")
@@ -220,14 +273,22 @@ class CustomerIoClient:
 
     # ------------------------------------------------------------------ pagination
     def paginate(self, path: str, items_key: str, *, method: str = "GET", params: Optional[dict] = None,
-                 json_body=None, limit: Optional[int] = None) -> Iterator[Page]:
+                 json_body=None, limit: Optional[int] = None, read_ahead: bool = True) -> Iterator[Page]:
         """Follow `start`/`next` cursors; on POST they stay in the query string.
 
         Ends on a missing or empty `next`. An empty page carrying a fresh cursor is followed (the API does
         send those mid-walk), but a stuck cursor on an empty page ends the walk, and so do MAX_EMPTY_PAGES
         empty pages in a row. A cursor handed back twice with data would duplicate rows: that is a
         CursorLoopError.
+
+        With `read_ahead`, the next page is requested while the caller works on the current one, so the
+        network wait overlaps the processing. A caller that may stop early (and so would waste that one
+        request) passes read_ahead=False.
         """
+        pages = self._cursor_walk(path, items_key, method, params, json_body, limit)
+        return _read_ahead(pages, self.cancel_event) if read_ahead else pages
+
+    def _cursor_walk(self, path, items_key, method, params, json_body, limit) -> Iterator[Page]:
         base_params = dict(params or {})
         if limit:
             base_params["limit"] = limit

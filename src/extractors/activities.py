@@ -125,8 +125,9 @@ class ActivitiesExtractor(Extractor):
         newest = None
         pages = rows = 0
         stopped = False
+        # Reading ahead would spend a request past the page where an incremental walk stops.
         for page in self.client.paginate("/activities", "activities", params=params,
-                                         limit=PAGE_LIMITS["activities"]):
+                                         limit=PAGE_LIMITS["activities"], read_ahead=cutoff is None):
             pages += 1
             recent_on_page = False
             for activity in page.items:

@@ -1,16 +1,17 @@
 """Turning API records into flat rows of CSV cells.
 
-A cell is text: None becomes empty, booleans are `true`/`false`, numbers keep their JSON spelling, and any
-object or array left in one cell is JSON text (double quotes), never Python repr.
+A cell is always a str: None becomes empty, booleans are `true`/`false`, numbers keep their JSON spelling, and
+any object or array left in one cell is JSON text (double quotes, keys sorted), never Python repr.
 """
-import json
 from typing import Mapping, Optional
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+import orjson
+
+_JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
-def cell(value):
-    """One value as CSV cell text (the csv module formats int/float/str itself)."""
+def cell(value) -> str:
+    """One value as CSV cell text."""
     if value is None:
         return ""
     if value is True:
@@ -18,8 +19,8 @@ def cell(value):
     if value is False:
         return "false"
     if isinstance(value, (dict, list, tuple)):
-        return _dumps(value)
-    return value
+        return orjson.dumps(value, option=_JSON_OPTIONS).decode()
+    return str(value)
 
 
 def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = None, separator: str = "_") -> dict:
@@ -33,8 +34,10 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
     expand = expand or {}
     for key, value in record.items():
         kind = type(value)
-        if kind is str or kind is int or kind is float:
+        if kind is str:
             row[key] = value
+        elif kind is int:
+            row[key] = str(value)
         elif value is None:
             row[key] = ""
         elif kind is dict and key in expand:
@@ -49,8 +52,10 @@ def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int], sep
     for key, value in obj.items():
         name = f"{prefix}{separator}{key}"
         kind = type(value)
-        if kind is str or kind is int or kind is float:
+        if kind is str:
             row[name] = value
+        elif kind is int:
+            row[name] = str(value)
         elif kind is dict and value and deeper:
             _expand_into(row, name, value, None if depth is None else depth - 1, separator)
         else:

@@ -245,11 +245,11 @@ def test_records_flatten_metrics_and_identifiers_and_keep_both_template_ids():
                message(SINCE + 2, metrics={"failed": 3}, message_template_id=5, tracked_responses={"a": {"id": 1}})]
     rows = [flatten(r, MESSAGES.expand) for r in run_all(extractor(RecordingClient(records)))]
     by_created = {row["created"]: row for row in rows}
-    first, second = by_created[SINCE + 1], by_created[SINCE + 2]
-    assert first["metrics_sent"] == 1 and first["metrics_opened"] == 2 and "metrics" not in first
+    first, second = by_created[str(SINCE + 1)], by_created[str(SINCE + 2)]
+    assert first["metrics_sent"] == "1" and first["metrics_opened"] == "2" and "metrics" not in first
     assert first["customer_identifiers_cio_id"] == "3000001"
-    assert first["customer_identifiers_email"] == "x@example.com" and first["msg_template_id"] == 4
-    assert second["message_template_id"] == 5 and second["metrics_failed"] == 3
+    assert first["customer_identifiers_email"] == "x@example.com" and first["msg_template_id"] == "4"
+    assert second["message_template_id"] == "5" and second["metrics_failed"] == "3"
     assert second["tracked_responses"] == '{"a":{"id":1}}'
 
 

@@ -28,7 +28,7 @@ def read_csv(path):
 def test_cells_are_text_and_nested_values_are_json():
     assert cell(None) == ""
     assert cell(True) == "true" and cell(False) == "false"
-    assert cell(5) == 5
+    assert cell(5) == "5" and cell(2.5) == "2.5"
     assert cell({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
     assert cell(["x", {"y": None}]) == '["x",{"y":null}]'
 
@@ -37,7 +37,7 @@ def test_flatten_expands_only_named_keys_to_the_given_depth():
     record = {"id": "1", "metrics": {"sent": 5, "deep": {"x": 1}}, "data": {"a": {"b": {"c": 1}}, "l": [1]},
               "tags": ["t"], "other": {"k": "v"}}
     row = flatten(record, {"metrics": 1, "data": None})
-    assert row == {"id": "1", "metrics_sent": 5, "metrics_deep": '{"x":1}', "data_a_b_c": 1, "data_l": "[1]",
+    assert row == {"id": "1", "metrics_sent": "5", "metrics_deep": '{"x":1}', "data_a_b_c": "1", "data_l": "[1]",
                    "tags": '["t"]', "other": '{"k":"v"}'}
 
 
@@ -109,6 +109,24 @@ def test_manifest_primary_key_only_for_incremental(interface, incremental):
     assert manifest["has_header"] is True
     keys = [c["name"] for c in manifest["schema"] if c.get("primary_key")]
     assert keys == (["id"] if incremental else [])
+
+
+def test_fast_csv_lines_match_the_csv_module(interface):
+    cells = ["plain", "", "with,comma", 'with "quote"', "line\nbreak", "cr\rhere", "unit\x1fsep", " spaced ", "é"]
+    tables = OutputTables(interface, incremental=False)
+    writer = tables.declare("tricky", [])
+    rows = [{f"c{i}": value for i, value in enumerate(cells)},
+            {f"c{i}": value for i, value in enumerate(cells) if "," not in value and '"' not in value
+             and "\n" not in value and "\r" not in value and "\x1f" not in value},
+            {"c0": ""}]
+    for row in rows:
+        writer.write(row)
+    tables.declare("single", []).write({"only": ""})
+    tables.finish()
+    header, written = read_csv(interface.tables_out_path + "/tricky.csv")
+    expected = [{f"c{i}": row.get(f"c{i}", "") for i in range(len(cells))} for row in rows]
+    assert [dict(zip(header, r)) for r in written] == expected
+    assert read_csv(interface.tables_out_path + "/single.csv") == (["only"], [[""]])
 
 
 def test_writes_from_many_threads_lose_nothing(interface):
