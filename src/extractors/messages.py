@@ -134,7 +134,7 @@ class MessagesExtractor(Extractor):
                 created = record.get("created")
                 if isinstance(created, int) and not isinstance(created, bool):
                     newest = created if newest is None else max(newest, created)
-                yield MESSAGES, _normalised(record)
+                yield MESSAGES, record   # cells are text: a numeric cio_id is written as text
             if newest is not None:
                 self._saw(key, newest)
 
@@ -150,13 +150,3 @@ class MessagesExtractor(Extractor):
             created = min(created, self.run_started)
             newest[key] = max(created, newest.get(key, created))
         return {STATE_NEWEST: newest}
-
-
-def _normalised(record: dict) -> dict:
-    """`customer_identifiers.cio_id` is sometimes a number in the API; it is an identifier, so text."""
-    identifiers = record.get("customer_identifiers")
-    if isinstance(identifiers, dict):
-        cio_id = identifiers.get("cio_id")
-        if cio_id is not None and not isinstance(cio_id, str):
-            identifiers["cio_id"] = str(cio_id)
-    return record

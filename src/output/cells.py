@@ -23,7 +23,7 @@ def cell(value) -> str:
     return str(value)
 
 
-def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = None, separator: str = "_") -> dict:
+def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = None) -> dict:
     """A flat row from one record.
 
     `expand` names the top-level keys whose objects become `<key>_<sub>` columns and how many levels deep
@@ -41,22 +41,30 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
         elif value is None:
             row[key] = ""
         elif kind is dict and key in expand:
-            _expand_into(row, key, value, expand[key], separator)
+            _expand_into(row, key, value, expand[key])
         else:
             row[key] = cell(value)
     return row
 
 
-def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int], separator: str) -> None:
+_NAMES: dict = {}          # (prefix, key) -> "prefix_key": built, and hashed, once instead of once per row
+_NAMES_LIMIT = 50000
+
+
+def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int]) -> None:
     deeper = depth is None or depth > 1
     for key, value in obj.items():
-        name = f"{prefix}{separator}{key}"
+        name = _NAMES.get((prefix, key))
+        if name is None:
+            name = f"{prefix}_{key}"
+            if len(_NAMES) < _NAMES_LIMIT:
+                _NAMES[(prefix, key)] = name
         kind = type(value)
         if kind is str:
             row[name] = value
         elif kind is int:
             row[name] = str(value)
         elif kind is dict and value and deeper:
-            _expand_into(row, name, value, None if depth is None else depth - 1, separator)
+            _expand_into(row, name, value, None if depth is None else depth - 1)
         else:
             row[name] = cell(value)

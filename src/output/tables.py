@@ -51,11 +51,13 @@ class TableWriter:
         with self._lock:
             if not self._index.keys() >= row.keys():
                 self._add_keys(row)
-            cells = list(map(row.get, self._keys, repeat("")))
-            joined = _UNIT.join(cells)
+            keys = self._keys
+            joined = _UNIT.join(map(row.get, keys, repeat("")))
             # One string per row spools far cheaper than a list of cells; the rare row whose text holds the
             # separator itself is kept as a list.
-            self._batch.append(joined if joined.count(_UNIT) == len(cells) - 1 else cells)
+            if joined.count(_UNIT) != len(keys) - 1:
+                joined = list(map(row.get, keys, repeat("")))
+            self._batch.append(joined)
             self.rows += 1
             if len(self._batch) >= self.SPOOL_ROWS:
                 self._flush()
