@@ -138,7 +138,8 @@ def test_search_is_streamed_batches_leave_before_the_search_ends(fake, client):
     search = next(iter(extractor(client).walks())).run()
     first = next(search)
     assert isinstance(first, Walk)
-    assert len(fake.requests("^/v1/customers$")) == 1      # one page read, its batches already handed out
+    # Its batches leave after the first page: at most one more page was read ahead, the third never.
+    assert len(fake.requests("^/v1/customers$")) <= 2
     search.close()
 
 
