@@ -21,8 +21,7 @@ from runner import Runner, WalkFailed
 
 log = logging.getLogger("component")
 
-#: Keys of state.json written by the original component; kept (and read by the datasets that use them).
-LEGACY_STATE_KEYS = ("activity_headers", "message_headers", "message_last_token")
+DEFAULT_WORKERS = 8
 
 
 class Component(ComponentBase):
@@ -47,7 +46,7 @@ class Component(ComponentBase):
                  "incremental" if settings.incremental else "full", settings.max_requests_per_second)
         started = time.monotonic()
         try:
-            Runner(client, tables).run(extractors)
+            Runner(client, tables, workers=worker_count()).run(extractors)
         except WalkFailed as failure:
             tables.discard()
             raise user_facing(failure) from None
@@ -110,6 +109,12 @@ class Component(ComponentBase):
             client.close()
         segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
         return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
+
+
+def worker_count(environ=os.environ) -> int:
+    """Size of the walk pool: CUSTOMERIO_WORKERS (default 8). The rate limit binds whatever the size."""
+    value = environ.get("CUSTOMERIO_WORKERS", "").strip()
+    return max(1, int(value)) if value.isdigit() else DEFAULT_WORKERS
 
 
 def lab_overrides(base_url: str, environ=os.environ) -> dict:

@@ -7,6 +7,8 @@ from extractors.base import Extractor, TableSpec, Walk
 SEGMENTS = TableSpec("segments", ("id",))
 SEGMENT_MEMBERS = TableSpec("segment_members", ("segment_id", "cio_id"))
 MEMBER_FIELDS = ("cio_id", "id", "email")
+#: Membership pages hold up to 30,000 people (tens of MB once parsed): at most this many are read at once.
+MEMBERSHIP_LANES = 3
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +25,26 @@ class SegmentsExtractor(Extractor):
 
     def _segments(self):
         body = self.client.get("/segments")
+        ids = []
         for segment in body.get("segments") or []:
             yield SEGMENTS, segment
-            if self.settings.segment_members and segment.get("id") is not None:
-                segment_id = segment["id"]
-                yield Walk(f"segment {segment_id} members", lambda sid=segment_id: self._members(sid))
+            if segment.get("id") is not None:
+                ids.append(segment["id"])
+        if self.settings.segment_members:
+            for lane in range(min(MEMBERSHIP_LANES, len(ids))):
+                share = ids[lane::MEMBERSHIP_LANES]
+                yield Walk(f"members of segments {share[0]}..", lambda share=share: self._lane(share))
+
+    def _lane(self, segment_ids):
+        for segment_id in segment_ids:
+            yield from self._members(segment_id)
 
     def _members(self, segment_id):
         path = f"/segments/{segment_id}/membership"
         try:
-            for page in self.client.paginate(path, "identifiers", limit=PAGE_LIMITS["segment_membership"]):
+            # Reading one of these large pages ahead would double the memory of each lane.
+            for page in self.client.paginate(path, "identifiers", limit=PAGE_LIMITS["segment_membership"],
+                                             read_ahead=False):
                 if page.items:
                     for person in page.items:
                         row = {"segment_id": segment_id}

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 
 class TableWriter:
+    """One table: rows are spooled in batches, each batch with its layout (the raw keys of its cells, sorted
+    like the final header); finish() turns the spool into the CSV. Once a table's keys settle, the layout equals
+    the final header and a spooled row becomes a CSV line by replacing its separators, with no split or
+    reordering; a batch from before the last new key is reordered cell by cell."""
+
     SPOOL_ROWS = 500
 
     def __init__(self, name: str, primary_key: List[str], expand: Optional[Mapping[str, Optional[int]]],
@@ -38,9 +43,13 @@ class TableWriter:
         self.namer = ColumnNamer(name, self.sticky, renamed)
         self.rows = 0
         self.columns: List[str] = []
-        self._index: Dict[str, int] = {}   # raw key -> position of its cell in a spooled row
-        self._keys: List[str] = []          # raw keys in that order
-        self._batch: List[list] = []
+        # Columns this table will have whatever the data: they are in the layout from the start.
+        raw_of = {column: raw for raw, column in (renamed or {}).items()}
+        self._seeds = {raw_of.get(column, column) for column in self.sticky + self.primary_key}
+        self._known = set(self._seeds)                 # raw keys in the layout
+        self._from_data = set()                         # raw keys that really came in a record
+        self._layout = sorted(self._known, key=sanitize)
+        self._batch: List[object] = []
         self._lock = threading.Lock()
         self._spool_path = os.path.join(temp_dir, sanitize(name, "table") + ".spool")
         self._spool = open(self._spool_path, "wb")
@@ -49,28 +58,29 @@ class TableWriter:
         """Add one record (flattened here); safe to call from several threads."""
         row = flatten(record, self.expand)
         with self._lock:
-            if not self._index.keys() >= row.keys():
-                self._add_keys(row)
-            keys = self._keys
-            joined = _UNIT.join(map(row.get, keys, repeat("")))
+            if not row.keys() <= self._from_data:
+                self._learn(row.keys())
+            layout = self._layout
+            joined = _UNIT.join(map(row.get, layout, repeat("")))
             # One string per row spools far cheaper than a list of cells; the rare row whose text holds the
             # separator itself is kept as a list.
-            if joined.count(_UNIT) != len(keys) - 1:
-                joined = list(map(row.get, keys, repeat("")))
+            if joined.count(_UNIT) != len(layout) - 1:
+                joined = list(map(row.get, layout, repeat("")))
             self._batch.append(joined)
             self.rows += 1
             if len(self._batch) >= self.SPOOL_ROWS:
                 self._flush()
 
-    def _add_keys(self, keys: Iterable[str]) -> None:
-        for key in keys:
-            if key not in self._index:
-                self._index[key] = len(self._keys)
-                self._keys.append(key)
+    def _learn(self, keys) -> None:
+        self._from_data.update(keys)
+        if not self._known >= self._from_data:
+            self._flush()                               # a batch keeps one layout
+            self._known |= self._from_data
+            self._layout = sorted(self._known, key=sanitize)
 
     def _flush(self) -> None:
         if self._batch:
-            pickle.dump(self._batch, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self._layout, self._batch), self._spool, protocol=pickle.HIGHEST_PROTOCOL)
             self._batch = []
 
     def finish(self, final_path: str) -> List[str]:
@@ -78,32 +88,49 @@ class TableWriter:
         with self._lock:
             self._flush()
             self._spool.close()
-        raw_keys = list(self._keys)
-        mapping = self.namer.resolve(raw_keys)
+        mapping = self.namer.resolve(self._from_data)
         columns = set(self.sticky) | set(mapping.values()) | set(self.primary_key)
         self.columns = sorted(columns)
-        # For each final column, where its cell sits in a spooled row; a missing key points one past the
-        # row's raw width, where an empty cell is padded in.
-        raw_width = len(raw_keys)
-        source_of = {mapping[key]: i for i, key in enumerate(raw_keys)}
-        pick = _picker([source_of.get(column, raw_width) for column in self.columns])
-        padding = [""] * (raw_width + 1)
+        width = len(self.columns)
+        plans = {}
         with open(self._spool_path, "rb") as spool, open(final_path, "w", newline="", encoding="utf-8") as target:
             lines = _CsvLines(target)
             target.write(lines.quoted(self.columns) + "\n")
             while True:
                 try:
-                    batch = pickle.load(spool)
+                    layout, batch = pickle.load(spool)
                 except EOFError:
                     break
+                key = tuple(layout)
+                plan = plans.get(key) or plans.setdefault(key, self._plan(layout, mapping))
+                if plan is None:
+                    lines.write_spooled(batch)
+                    continue
+                pick, padding = plan
                 rows = []
                 for item in batch:
                     cells = item.split(_UNIT) if type(item) is str else item
                     cells.extend(padding[len(cells):])
                     rows.append(pick(cells))
-                lines.write(rows, len(self.columns))
+                lines.write(rows, width)
         os.remove(self._spool_path)
         return self.columns
+
+    def _plan(self, layout: List[str], mapping: Dict[str, str]):
+        """None when this layout already is the final header; else how to reorder its cells."""
+        names = [mapping.get(raw, raw if raw in self._seeds else None) for raw in layout]
+        if names == self.columns:
+            return None
+        # For each final column, where its cell sits in a spooled row; a column the layout lacks points one
+        # past the row's width, where an empty cell is padded in.
+        source_of = {}
+        for i, raw in enumerate(layout):
+            if raw in mapping:
+                source_of[mapping[raw]] = i
+            elif raw in self._seeds:
+                source_of.setdefault(raw, i)
+        width = len(layout)
+        return _picker([source_of.get(column, width) for column in self.columns]), [""] * (width + 1)
 
     def discard(self) -> None:
         self._spool.close()
@@ -113,6 +140,7 @@ class TableWriter:
 
 _UNIT = "\x1f"   # separates the cells of a spooled row
 _QUOTE_OR_BREAK = re.compile('["\r\n]').search
+_QUOTE_COMMA_OR_BREAK = re.compile('[",\r\n]').search
 
 
 class _CsvLines:
@@ -133,6 +161,19 @@ class _CsvLines:
         self._buffer.truncate()
         self._quoter.writerow(cells)
         return self._buffer.getvalue()[:-2]
+
+    def write_spooled(self, batch) -> None:
+        """Spooled rows whose layout is the final header: separators become commas, unless a row needs quoting."""
+        lines = []
+        for item in batch:
+            if type(item) is not str:
+                lines.append(self.quoted(item))
+            elif _QUOTE_COMMA_OR_BREAK(item) or not item:
+                lines.append(self.quoted(item.split(_UNIT)))
+            else:
+                lines.append(item.replace(_UNIT, ","))
+        if lines:
+            self._target.write("\n".join(lines) + "\n")
 
     def write(self, rows, width: int) -> None:
         """Rows of `width` cells each, as CSV lines."""

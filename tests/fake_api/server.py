@@ -158,6 +158,11 @@ class FakeCustomerIo:
                 "peak_per_second": self.peak_per_second(), "peak_calendar_second": max(per_second.values(), default=0),
                 "limits": sorted({int(e.query["limit"]) for e in api if e.query.get("limit", "").isdigit()})}
 
+    def count(self, event: str) -> None:
+        """Tally an injected fault that leaves no trace in the status codes (e.g. an empty page)."""
+        with self._log_lock:
+            self.extras[event] = self.extras.get(event, 0) + 1
+
     def chance(self, rate: float) -> bool:
         if rate <= 0:
             return False

@@ -9,7 +9,7 @@ from keboola.component.interface import CommonInterface
 
 from output.cells import cell, flatten
 from output.names import ColumnNamer, sanitize
-from output.tables import OutputTables
+from output.tables import OutputTables, TableWriter, _CsvLines
 
 
 @pytest.fixture
@@ -127,6 +127,29 @@ def test_fast_csv_lines_match_the_csv_module(interface):
     expected = [{f"c{i}": row.get(f"c{i}", "") for i in range(len(cells))} for row in rows]
     assert [dict(zip(header, r)) for r in written] == expected
     assert read_csv(interface.tables_out_path + "/single.csv") == (["only"], [[""]])
+
+
+def test_batches_before_and_after_a_late_key_come_out_the_same(interface, monkeypatch):
+    monkeypatch.setattr(TableWriter, "SPOOL_ROWS", 3)
+    paths = []
+    for method in ("write", "write_spooled"):
+        original = getattr(_CsvLines, method)
+        monkeypatch.setattr(_CsvLines, method,
+                            lambda self, *args, _m=method, _o=original: (paths.append(_m), _o(self, *args))[1])
+    tables = OutputTables(interface, incremental=True, state={"t": {"columns": ["old", "id"]}})
+    writer = tables.declare("t", ["id"])
+    for i in range(10):
+        record = {"id": str(i), "z": f"z{i}", "b": "x,y" if i == 4 else "plain"}
+        if i >= 7:
+            record["a_late"] = "late"
+        writer.write(record)
+    tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/t.csv")
+    assert header == ["a_late", "b", "id", "old", "z"]
+    assert rows == [["late" if i >= 7 else "", "x,y" if i == 4 else "plain", str(i), "", f"z{i}"]
+                    for i in range(10)]
+    # rows 0-6 were spooled before `a_late` existed and are reordered; rows 7-9 are already in final order
+    assert paths == ["write", "write", "write", "write_spooled"]
 
 
 def test_writes_from_many_threads_lose_nothing(interface):

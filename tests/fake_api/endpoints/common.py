@@ -16,6 +16,7 @@ def cursor_page(fake, query: Dict[str, str], items_key: str, total: int, items: 
     offset = decode_cursor(start)["o"] if start else 0
     payload = dict(extra or {})
     if fake.chance(fake.faults.rate_empty_page) and offset < total:
+        fake.count("empty_pages")
         payload[items_key] = []
         payload["next"] = encode_cursor({"o": offset, "e": fake._rng.random()})
         return payload
