@@ -16,6 +16,7 @@ import backoff
 import orjson
 import requests
 import requests.auth
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from customerio.errors import (ApiError, AuthenticationError, CursorLoopError, ForbiddenError, NotFoundError,
@@ -239,13 +240,18 @@ class CustomerIoClient:
             self.request_count += 1
         tries["n"] += 1
         try:
+            # stream=True: the body is read below in one call instead of 10 KB chunks (pages reach megabytes).
             response = self.session.request(method, self.base_url + path, params=params, json=json_body,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self.timeout, allow_redirects=False, stream=True)
         except requests.Timeout:
             raise _Transient("timeout")
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             raise _Transient(f"connection error ({type(exc).__name__})")
+        with response:
+            return self._answer(response, endpoint)
+
+    def _answer(self, response: requests.Response, endpoint: str) -> dict:
         status = response.status_code
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -260,11 +266,20 @@ class CustomerIoClient:
                                 f"the API redirected to {target}; check that the region (us/eu) matches the "
                                 f"workspace")
         if status >= 400:
-            detail = error_detail(response)
+            try:
+                detail = error_detail(response)
+            except requests.RequestException:
+                detail = "the error body could not be read"
             error_class = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError}.get(status, ApiError)
             raise error_class(endpoint, status, detail)
         try:
-            body = orjson.loads(response.content)
+            content = response.raw.read(decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError:
+            raise _Transient("timeout")
+        except urllib3.exceptions.HTTPError as exc:   # a body cut short, a reset while reading
+            raise _Transient(f"connection error ({type(exc).__name__})")
+        try:
+            body = orjson.loads(content)
         except ValueError:  # orjson.JSONDecodeError is a ValueError
             raise _Transient(f"{status} with an invalid or truncated JSON body")
         if not isinstance(body, dict):
