@@ -3,7 +3,7 @@
 A cell is always a str: None becomes empty, booleans are `true`/`false`, numbers keep their JSON spelling, and
 any object or array left in one cell is JSON text (double quotes, keys sorted), never Python repr.
 """
-from typing import Mapping, Optional
+from typing import Dict, Mapping, Optional
 
 import orjson
 
@@ -47,18 +47,23 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
     return row
 
 
-_NAMES: dict = {}          # (prefix, key) -> "prefix_key": built, and hashed, once instead of once per row
-_NAMES_LIMIT = 50000
+_NAMES: Dict[str, Dict[str, str]] = {}     # prefix -> key -> "prefix_key": built and hashed once, not per row
+_NAMES_LIMIT = 10000                        # per level: data-driven keys must not grow memory forever
 
 
 def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int]) -> None:
     deeper = depth is None or depth > 1
+    names = _NAMES.get(prefix)
+    if names is None:
+        names = {}
+        if len(_NAMES) < _NAMES_LIMIT:
+            _NAMES[prefix] = names
     for key, value in obj.items():
-        name = _NAMES.get((prefix, key))
+        name = names.get(key)
         if name is None:
             name = f"{prefix}_{key}"
-            if len(_NAMES) < _NAMES_LIMIT:
-                _NAMES[(prefix, key)] = name
+            if len(names) < _NAMES_LIMIT:
+                names[key] = name
         kind = type(value)
         if kind is str:
             row[name] = value

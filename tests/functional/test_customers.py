@@ -1,33 +1,12 @@
 """Customers as a process against the fake API: both methods, filters, attributes, export trouble, bad filters."""
 import math
-import random
 
 import pytest
 
-from fake_api import FakeCustomerIo, Faults, Workspace
 from helpers import base_parameters
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_EXPORT_POLL_SECONDS": "0.05"}
 BASE_COLUMNS = ["cio_id", "devices", "email", "id", "unsubscribed"]
-
-
-# One fake server per module, reset before every test: starting and stopping a server costs 0.5 s each.
-@pytest.fixture(scope="module")
-def shared_fake():
-    server = FakeCustomerIo(Workspace(), faults=Faults()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake(shared_fake):
-    shared_fake.workspace, shared_fake.faults = Workspace(), Faults()
-    shared_fake._rng = random.Random(shared_fake.faults.seed)
-    shared_fake.forced.clear()
-    shared_fake.extras.clear()
-    with shared_fake._log_lock:
-        shared_fake.log.clear()
-    return shared_fake
 
 
 def run(component, method="export", filters="", attributes="", env=None, state=None, **options):

@@ -2,7 +2,6 @@
 import gzip
 import logging
 import math
-import random
 import threading
 
 import pytest
@@ -10,32 +9,12 @@ from keboola.component.exceptions import UserException
 
 from configuration import EVERYONE, CustomersSettings, Settings
 from customerio import CustomerIoClient, NoLimit, RunCancelled
-from fake_api import FakeCustomerIo, Faults, Workspace
 from extractors import Walk, extractor_classes
 from extractors.customers import (CUSTOMERS, MINUTE_SECONDS_ENV, POLL_SECONDS_ENV, CustomersExtractor, ExportTiming,
                                   _export_id, _export_status, export_timing)
 from output.cells import flatten
 
 INSTANT = ExportTiming(first=0.001, cap=0.005, growth=1.5, minute=60.0)
-
-
-# One fake server per module, reset before every test: starting and stopping a server costs 0.5 s each.
-@pytest.fixture(scope="module")
-def shared_fake():
-    server = FakeCustomerIo(Workspace(), faults=Faults()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake(shared_fake):
-    shared_fake.workspace, shared_fake.faults = Workspace(), Faults()
-    shared_fake._rng = random.Random(shared_fake.faults.seed)
-    shared_fake.forced.clear()
-    shared_fake.extras.clear()
-    with shared_fake._log_lock:
-        shared_fake.log.clear()
-    return shared_fake
 
 
 class RecordingEvent(threading.Event):

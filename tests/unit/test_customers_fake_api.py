@@ -2,35 +2,14 @@
 import csv
 import gzip
 import io
-import random
 
 import pytest
 
 from customerio import ApiError, CustomerIoClient, NoLimit
-from fake_api import FakeCustomerIo, Faults, Workspace
 from fake_api.endpoints.customers import compile_filter
 from fake_api.server import HttpError
 
 EVERYONE = {"attribute": {"field": "cio_id", "operator": "exists"}}
-
-
-# One fake server per module, reset before every test: starting and stopping a server costs 0.5 s each.
-@pytest.fixture(scope="module")
-def shared_fake():
-    server = FakeCustomerIo(Workspace(), faults=Faults()).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake(shared_fake):
-    shared_fake.workspace, shared_fake.faults = Workspace(), Faults()
-    shared_fake._rng = random.Random(shared_fake.faults.seed)
-    shared_fake.forced.clear()
-    shared_fake.extras.clear()
-    with shared_fake._log_lock:
-        shared_fake.log.clear()
-    return shared_fake
 
 
 @pytest.fixture
