@@ -1,9 +1,9 @@
 """Output tables: streamed to disk, sticky sorted columns, Storage-safe names, manifests, column state.
 
 Rows are spooled as they arrive to a temporary file, in pickled batches of SPOOL_ROWS rows (each row one
-string of cells), with cells in order of their key's first appearance (earlier rows are simply shorter). At
-the end, one streaming pass writes the CSV with its final header: the sorted union of this run's columns and
-the columns of earlier runs. Memory never grows with the number of rows, and CSV formatting happens once.
+string of cells, in the batch's layout of keys). At the end, one streaming pass writes the CSV with its final
+header: the sorted union of this run's columns and the columns of earlier runs. Memory never grows with the
+number of rows, and CSV formatting happens once.
 """
 import csv
 import io
