@@ -66,9 +66,9 @@ class Component(ComponentBase):
                  f"{client.retry_count:,}")
 
     # ------------------------------------------------------------------ helpers
-    def settings(self, require_key: bool = True) -> Settings:
+    def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = parse_settings(self.configuration.parameters, require_key=require_key)
+            self._settings = parse_settings(self.configuration.parameters)
         return self._settings
 
     @staticmethod

@@ -83,7 +83,7 @@ class Settings:
         return names
 
 
-def parse_settings(parameters: dict, now: Optional[datetime] = None, require_key: bool = True) -> Settings:
+def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings:
     """Validate `parameters` (config.json's `parameters`) into Settings, or raise one ConfigError."""
     if not isinstance(parameters, dict):
         raise ConfigError("The configuration's `parameters` must be a JSON object.")
@@ -94,7 +94,7 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None, require_key
         warnings.append(f"Ignoring unknown configuration keys: {', '.join(unknown)}.")
 
     settings = Settings(
-        api_key=_api_key(parameters.get("#api_secret"), require_key),
+        api_key=_api_key(parameters.get("#api_secret")),
         region=_choice(parameters.get("api_region", "us") or "us", "api_region", REGIONS, lower=True),
         incremental=_zero_one(parameters.get("incremental_output", 1), "incremental_output"),
         campaigns=_bool(parameters.get("campaigns", False), "campaigns"),
@@ -121,12 +121,10 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None, require_key
 TRACK_KEY = re.compile(r"^[^:\s]+:[^:\s]+$")
 
 
-def _api_key(value: Any, required: bool) -> str:
+def _api_key(value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ConfigError("The API key (#api_secret) is missing: paste an App API key from Customer.io "
-                              "(Settings > API Credentials > App API Keys).")
-        return ""
+        raise ConfigError("The API key (#api_secret) is missing: paste an App API key from Customer.io "
+                          "(Settings > API Credentials > App API Keys).")
     if not isinstance(value, str):
         raise ConfigError("The API key (#api_secret) must be text.")
     key = value.strip()

@@ -33,7 +33,8 @@ class Runner:
         self.tables = tables
         self.workers = workers
         self.progress_every = progress_every
-        self.rows: Dict[str, int] = defaultdict(int)
+        self.rows: Dict[str, int] = defaultdict(int)      # per dataset, for the progress log
+        self._rows_lock = threading.Lock()
         self._writers = {}
         self._declare_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers * 2)
@@ -121,7 +122,7 @@ class Runner:
                 writer.write(record)
                 rows += 1
                 if rows == 1000:
-                    self.rows[dataset] += rows
+                    self._count(dataset, rows)
                     rows = 0
                     if self.client.cancel_event.is_set():
                         return
@@ -130,6 +131,10 @@ class Runner:
         except BaseException as error:  # noqa: B902
             raise WalkFailed(dataset, walk.label, error) from error
         finally:
+            self._count(dataset, rows)
+
+    def _count(self, dataset: str, rows: int) -> None:
+        with self._rows_lock:
             self.rows[dataset] += rows
 
     def _report(self, stop: threading.Event, started: float, datasets: List[str]) -> None:
