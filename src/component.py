@@ -22,6 +22,8 @@ from runner import Runner, WalkFailed
 log = logging.getLogger("component")
 
 DEFAULT_WORKERS = 8
+#: Sync actions must answer within about 30 s, retries included.
+SYNC_ACTION_LIMITS = {"connect_timeout": 5.0, "read_timeout": 10.0, "max_tries": 3, "max_retry_seconds": 20.0}
 
 
 class Component(ComponentBase):
@@ -72,16 +74,19 @@ class Component(ComponentBase):
         return self._settings
 
     @staticmethod
-    def client(settings: Settings) -> CustomerIoClient:
+    def client(settings: Settings, interactive: bool = False) -> CustomerIoClient:
+        """The run's client; `interactive` (sync actions) keeps every wait short: the UI gives up after ~30 s."""
         base_url = resolve_base_url(settings.region)
+        options = dict(SYNC_ACTION_LIMITS) if interactive else {}
+        options.update(lab_overrides(base_url))
         return CustomerIoClient(settings.api_key, base_url, max_requests_per_second=settings.max_requests_per_second,
-                                **lab_overrides(base_url))
+                                **options)
 
     # ------------------------------------------------------------------ sync actions
     @sync_action("testConnection")
     def test_connection(self):
         settings = self.settings()
-        client = self.client(settings)
+        client = self.client(settings, interactive=True)
         try:
             client.get("/segments")
         except Exception as error:  # noqa: B902 - every failure becomes one readable sentence
@@ -100,7 +105,7 @@ class Component(ComponentBase):
     @sync_action("list_segments")
     def list_segments(self):
         settings = self.settings()
-        client = self.client(settings)
+        client = self.client(settings, interactive=True)
         try:
             segments = client.get("/segments").get("segments") or []
         except Exception as error:  # noqa: B902

@@ -65,3 +65,12 @@ def test_list_segments_with_a_bad_key(component):
     result, _ = run_action(component, "list_segments", **{"#api_secret": "nope"})
     assert result.exit_code == 1
     assert "rejected the API key" in result.stderr
+
+
+def test_sync_action_gives_up_quickly_when_the_api_keeps_failing(component, fake):
+    fake.force("^/v1/segments$", 503)
+    result, elapsed = run_action(component, "testConnection")
+    assert result.exit_code == 1
+    assert "503" in result.stderr and "GET /segments" in result.stderr
+    assert len(fake.requests("^/v1/segments$")) == 3
+    assert elapsed < 30
