@@ -12,8 +12,8 @@ from keboola.component.exceptions import UserException
 from keboola.component.sync_actions import SelectElement
 
 from configuration import Settings, parse_settings
-from customerio import (REGION_URLS, ApiError, AuthenticationError, CursorLoopError, CustomerIoClient,
-                        ForbiddenError, NoLimit, RetriesExhaustedError, resolve_base_url)
+from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit,
+                        RetriesExhaustedError, is_customerio_host, resolve_base_url)
 from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, label
 from extractors import build_extractors
 from output.tables import OutputTables
@@ -128,7 +128,7 @@ def lab_overrides(base_url: str, environ=os.environ) -> dict:
     CUSTOMERIO_RATE_LIMIT=off drops the limiter, CUSTOMERIO_BACKOFF_BASE / CUSTOMERIO_READ_TIMEOUT /
     CUSTOMERIO_MAX_RETRY_SECONDS shorten waits so fault storms run in seconds.
     """
-    if base_url in REGION_URLS.values():
+    if is_customerio_host(base_url):
         return {}
     options = {}
     if environ.get("CUSTOMERIO_RATE_LIMIT", "").lower() == "off":

@@ -53,6 +53,11 @@ def resolve_base_url(region: str, environ=os.environ) -> str:
     return REGION_URLS[region]
 
 
+def is_customerio_host(base_url: str) -> bool:
+    """Whether `base_url` is one of Customer.io's real regions (test knobs never apply there)."""
+    return base_url.rstrip("/") in REGION_URLS.values()
+
+
 class Page(NamedTuple):
     items: list
     body: dict

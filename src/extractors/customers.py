@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 from keboola.component.exceptions import UserException
 
-from customerio import ATTRIBUTES_BATCH, PAGE_LIMITS, REGION_URLS, RunCancelled
+from customerio import ATTRIBUTES_BATCH, PAGE_LIMITS, RunCancelled, is_customerio_host
 from extractors.base import Extractor, TableSpec, Walk
 
 CUSTOMERS = TableSpec("customers", ("cio_id",))
@@ -54,7 +54,7 @@ class ExportTiming:
 
 def export_timing(base_url: str, environ=os.environ) -> ExportTiming:
     """Real intervals against Customer.io; against the fake API the test knobs may shorten them."""
-    if not base_url or base_url in REGION_URLS.values():
+    if not base_url or is_customerio_host(base_url):
         return ExportTiming()
     first = float(environ.get(POLL_SECONDS_ENV) or POLL_FIRST_SECONDS)
     minute = float(environ.get(MINUTE_SECONDS_ENV) or 60.0)

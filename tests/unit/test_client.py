@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from customerio import (AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NotFoundError,
-                        RateLimiter, RedirectError, RetriesExhaustedError, resolve_base_url)
+from customerio import (AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit, NotFoundError,
+                        RateLimiter, RedirectError, RetriesExhaustedError, is_customerio_host, resolve_base_url)
 from customerio.client import REGION_URLS, error_detail, parse_retry_after
 from fake_api import HttpError, route
 
@@ -272,3 +272,14 @@ def test_error_detail_reads_every_shape():
     assert error_detail(_Response({"error": "singer shape"})) == "singer shape"
     assert error_detail(_Response(None, text="<html>oops</html>")) == "<html>oops</html>"
     assert error_detail(_Response(None)) == "Bad"
+
+
+def test_test_knobs_never_apply_to_customerio_hosts():
+    from component import lab_overrides
+    knobs = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01", "CUSTOMERIO_READ_TIMEOUT": "1"}
+    for url in REGION_URLS.values():
+        assert is_customerio_host(url) and is_customerio_host(url + "/")
+        assert lab_overrides(url, environ=knobs) == {}
+    options = lab_overrides("http://127.0.0.1:9/v1", environ=knobs)
+    assert isinstance(options["limiter"], NoLimit)
+    assert options["backoff_base"] == 0.01 and options["read_timeout"] == 1.0
