@@ -2,6 +2,7 @@
 
 It knows the Customer.io App API and nothing about tables or Keboola.
 """
+import contextlib
 import email.utils
 import logging
 import os
@@ -107,6 +108,18 @@ def error_detail(response: requests.Response) -> str:
     return text[:200] if text else (response.reason or "no details")
 
 
+@contextlib.contextmanager
+def _network_errors():
+    """Timeouts, resets and bodies cut short, from requests or from reading the raw body: worth a retry."""
+    try:
+        yield
+    except (requests.Timeout, urllib3.exceptions.TimeoutError):
+        raise _Transient("timeout")
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError) as exc:
+        raise _Transient(f"connection error ({type(exc).__name__})")
+
+
 class _Failed:
     def __init__(self, error: BaseException):
         self.error = error
@@ -207,23 +220,32 @@ class CustomerIoClient:
     def request(self, method: str, path: str, *, params: Optional[dict] = None, json_body=None) -> dict:
         """One API call with the shared rate limit and bounded retries; returns the JSON object."""
         endpoint = f"{method} {path}"
-        tries = {"n": 0, "start": time.monotonic()}
+        return self._retrying(endpoint, lambda: self._send_once(method, path, endpoint, params, json_body))
+
+    def _retrying(self, endpoint: str, attempt):
+        """`attempt()` again while it raises _Transient, within max_tries and max_retry_seconds."""
+        tries = {"n": 0}
+        started = time.monotonic()
+
+        def once():
+            if self.cancel_event.is_set():
+                raise RunCancelled(endpoint)
+            tries["n"] += 1
+            return attempt()
 
         def on_backoff(details):
-            exc = details["exception"]
             with self._stats_lock:
                 self.retry_count += 1
-            log.info("%s answered %s; retry %d in %.1f s.", endpoint, exc.status, details["tries"],
+            log.info("%s answered %s; retry %d in %.1f s.", endpoint, details["exception"].status, details["tries"],
                      details["wait"])
 
-        send = backoff.on_exception(self._wait_gen, _Transient, max_tries=self.max_tries,
-                                    max_time=self.max_retry_seconds, jitter=None, on_backoff=on_backoff,
-                                    logger=None)(self._send_once)
+        retried = backoff.on_exception(self._wait_gen, _Transient, max_tries=self.max_tries,
+                                       max_time=self.max_retry_seconds, jitter=None, on_backoff=on_backoff,
+                                       logger=None)(once)
         try:
-            return send(method, path, endpoint, params, json_body, tries)
+            return retried()
         except _Transient as exc:
-            raise RetriesExhaustedError(endpoint, exc.status, tries["n"],
-                                        time.monotonic() - tries["start"]) from None
+            raise RetriesExhaustedError(endpoint, exc.status, tries["n"], time.monotonic() - started) from None
 
     def _wait_gen(self):
         attempt = 0
@@ -237,22 +259,14 @@ class CustomerIoClient:
             attempt += 1
             exc = yield wait
 
-    def _send_once(self, method, path, endpoint, params, json_body, tries) -> dict:
-        if self.cancel_event.is_set():
-            raise RunCancelled(endpoint)
+    def _send_once(self, method, path, endpoint, params, json_body) -> dict:
         self.limiter.acquire()
         with self._stats_lock:
             self.request_count += 1
-        tries["n"] += 1
-        try:
+        with _network_errors():
             # stream=True: the body is read below in one call instead of 10 KB chunks (pages reach megabytes).
             response = self.session.request(method, self.base_url + path, params=params, json=json_body,
                                             timeout=self.timeout, allow_redirects=False, stream=True)
-        except requests.Timeout:
-            raise _Transient("timeout")
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
-            raise _Transient(f"connection error ({type(exc).__name__})")
         with response:
             return self._answer(response, endpoint)
 
@@ -277,12 +291,8 @@ class CustomerIoClient:
                 detail = "the error body could not be read"
             error_class = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError}.get(status, ApiError)
             raise error_class(endpoint, status, detail)
-        try:
+        with _network_errors():     # a body cut short, a reset or a timeout while reading
             content = response.raw.read(decode_content=True)
-        except urllib3.exceptions.ReadTimeoutError:
-            raise _Transient("timeout")
-        except urllib3.exceptions.HTTPError as exc:   # a body cut short, a reset while reading
-            raise _Transient(f"connection error ({type(exc).__name__})")
         try:
             body = orjson.loads(content)
         except ValueError:  # orjson.JSONDecodeError is a ValueError
@@ -346,36 +356,21 @@ class CustomerIoClient:
     def download(self, url: str, destination: str) -> int:
         """Stream a signed URL to a file without the Authorization header; returns bytes written."""
         endpoint = f"GET {urlsplit(url).netloc}{urlsplit(url).path} (signed download)"
-        tries = {"n": 0, "start": time.monotonic()}
 
         def fetch():
-            if self.cancel_event.is_set():
-                raise RunCancelled(endpoint)
-            tries["n"] += 1
             written = 0
-            try:
-                with self._downloads.get(url, stream=True, timeout=self.timeout) as response:
-                    if response.status_code >= 500 or response.status_code == 429:
-                        raise _Transient(str(response.status_code))
-                    if response.status_code >= 400:
-                        raise ApiError(endpoint, response.status_code, error_detail(response))
-                    with open(destination, "wb") as out:
-                        for chunk in response.iter_content(chunk_size=1 << 20):
-                            out.write(chunk)
-                            written += len(chunk)
-            except requests.Timeout:
-                raise _Transient("timeout")
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                raise _Transient(f"connection error ({type(exc).__name__})")
+            with _network_errors(), self._downloads.get(url, stream=True, timeout=self.timeout) as response:
+                if response.status_code >= 500 or response.status_code == 429:
+                    raise _Transient(str(response.status_code))
+                if response.status_code >= 400:
+                    raise ApiError(endpoint, response.status_code, error_detail(response))
+                with open(destination, "wb") as out:
+                    for chunk in response.iter_content(chunk_size=1 << 20):
+                        out.write(chunk)
+                        written += len(chunk)
             return written
 
-        retrying = backoff.on_exception(self._wait_gen, _Transient, max_tries=self.max_tries,
-                                        max_time=self.max_retry_seconds, jitter=None, logger=None)(fetch)
-        try:
-            return retrying()
-        except _Transient as exc:
-            raise RetriesExhaustedError(endpoint, exc.status, tries["n"], time.monotonic() - tries["start"]) \
-                from None
+        return self._retrying(endpoint, fetch)
 
     def close(self) -> None:
         self.session.close()
