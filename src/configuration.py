@@ -5,6 +5,7 @@ allowed. Unknown keys are reported with a warning, not an error, so configs from
 """
 import ast
 import calendar
+import copy
 import json
 import logging
 import re
@@ -292,7 +293,7 @@ def parse_filter(text: Any) -> dict:
         data = text
     else:
         if text is None or (isinstance(text, str) and not text.strip()):
-            return json.loads(json.dumps(EVERYONE))
+            return copy.deepcopy(EVERYONE)
         if not isinstance(text, str):
             raise ConfigError("`customers.filters` must be JSON text such as "
                               "{\"segment\": {\"id\": 7}}.")
@@ -300,7 +301,7 @@ def parse_filter(text: Any) -> dict:
     if not isinstance(data, dict):
         raise ConfigError("`customers.filters` must be a JSON object such as {\"segment\": {\"id\": 7}}.")
     if not data:
-        return json.loads(json.dumps(EVERYONE))
+        return copy.deepcopy(EVERYONE)
     return _check_condition(data, "filters")
 
 
