@@ -9,7 +9,8 @@ from keboola.component.interface import CommonInterface
 
 from output.cells import cell, flatten
 from output.names import ColumnNamer, sanitize
-from output.tables import OutputTables, TableWriter, _CsvLines
+from output.csv_lines import CsvLines as _CsvLines
+from output.tables import OutputTables, TableWriter
 
 
 @pytest.fixture
