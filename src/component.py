@@ -16,6 +16,7 @@ from customerio import (ApiError, AuthenticationError, CursorLoopError, Customer
                         RetriesExhaustedError, is_customerio_host, resolve_base_url)
 from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, label
 from extractors import build_extractors
+from extractors.errors import DatasetError
 from output.tables import OutputTables
 from runner import Runner, WalkFailed
 
@@ -145,6 +146,8 @@ def user_facing(failure: WalkFailed) -> Exception:
     error = failure.error
     if isinstance(error, UserException):
         return error
+    if isinstance(error, DatasetError):
+        return UserException(str(error))
     if isinstance(error, AuthenticationError):
         return UserException(str(error))
     if isinstance(error, ForbiddenError):
