@@ -18,8 +18,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--api-key", default="demo-app-key")
-    for name in ("people", "campaigns", "segments", "messages", "message_span_days", "activities",
-                 "activity_types", "activity_span_days"):
+    sizes = ("people", "campaigns", "segments", "messages", "message_span_days", "message_types", "activities",
+             "activity_types", "activity_span_days", "activity_unique_keys")
+    for name in sizes:
         parser.add_argument("--" + name.replace("_", "-"), type=int, default=getattr(Workspace, name))
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API response")
     parser.add_argument("--rate-429", type=float, default=0.0)
@@ -27,9 +28,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rate-reset", type=float, default=0.0)
     parser.add_argument("--retry-after", default="1")
     args = parser.parse_args(argv)
-    workspace = Workspace(**{name: getattr(args, name) for name in (
-        "people", "campaigns", "segments", "messages", "message_span_days", "activities", "activity_types",
-        "activity_span_days")})
+    workspace = Workspace(**{name: getattr(args, name) for name in sizes})
     faults = Faults(latency=args.latency, rate_429=args.rate_429, rate_5xx=args.rate_5xx,
                     rate_reset=args.rate_reset, retry_after=args.retry_after)
     fake = FakeCustomerIo(workspace, api_key=args.api_key, faults=faults).start(args.port)

@@ -21,6 +21,9 @@ class Workspace:
     activities: int = 0
     activity_types: int = 12
     activity_span_days: int = 20
+    activity_unique_keys: int = 0   # `data` keys per event that no other event has (exploding schemas)
+    message_types: int = 8          # messages cycle through the first N of the API's message types
+    cio_id_digits: bool = False     # cio_ids of digits only ("3000001"), which "numeric_ids" sends as numbers
     now: int = field(default_factory=lambda: int(time.time()))
     models: Dict[str, object] = field(default_factory=dict)
 
@@ -31,12 +34,15 @@ class Workspace:
         return {
             "email": f"person{q}@example.com",
             "id": None if email_only else str(100000 + q),
-            "cio_id": f"a{q + 1:07x}",
+            "cio_id": str(3000001 + q) if self.cio_id_digits else f"a{q + 1:07x}",
         }
 
     def person_index(self, cio_id: str) -> Optional[int]:
         try:
-            q = int(cio_id[1:], 16) - 1 if cio_id.startswith("a") else -1
+            if self.cio_id_digits:
+                q = int(cio_id) - 3000001 if cio_id.isdigit() else -1
+            else:
+                q = int(cio_id[1:], 16) - 1 if cio_id.startswith("a") else -1
         except ValueError:
             return None
         return q if 0 <= q < self.people else None
