@@ -43,7 +43,8 @@ class Component(ComponentBase):
         extractors = build_extractors(settings, client, state, run_started)
         if not extractors:
             log.warning("No dataset is selected: turn on campaigns, segments, messages, customers or activities.")
-        tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY))
+        tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY),
+                              max_columns=settings.max_columns)
         log.info("Extracting %s (%s load, at most %d requests/s).",
                  ", ".join(e.name for e in extractors) or "nothing",
                  "incremental" if settings.incremental else "full", settings.max_requests_per_second)

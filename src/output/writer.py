@@ -84,13 +84,12 @@ class TableWriter:
         """Give the row's new keys columns while there is room; the rest go into OTHER_FIELDS (row is changed)."""
         new = [key for key in row if key not in self._known]
         if new:
-            room = self.max_columns - len(self._known)
+            # The last column stays free for OTHER_FIELDS, so the table never passes the cap.
+            room = max(self.max_columns - 1 - len(self._known - {OTHER_FIELDS}), 0)
             if len(new) > room:
-                grow = [] if OTHER_FIELDS in self._known else [OTHER_FIELDS]
-                room = max(room - len(grow), 0)
                 new.sort()
                 self._spill(row, new[room:])
-                new = new[:room] + grow
+                new = new[:room] + ([] if OTHER_FIELDS in self._known else [OTHER_FIELDS])
             if new:
                 self._flush()                           # a batch keeps one layout
                 self._known.update(new)

@@ -6,7 +6,7 @@ of the people defined here (`Workspace.models`).
 """
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 PLANS = ("free", "pro", "team", "enterprise")
 
@@ -26,6 +26,11 @@ class Workspace:
     cio_id_digits: bool = False     # cio_ids of digits only ("3000001"), which "numeric_ids" sends as numbers
     now: int = field(default_factory=lambda: int(time.time()))
     models: Dict[str, object] = field(default_factory=dict)
+    #: Between runs a test can set who is in a segment (person indexes, in membership order) and delete segments.
+    members_override: Dict[int, List[int]] = field(default_factory=dict)
+    #: Attributes every person has besides the generated ones (e.g. names that end in punctuation).
+    extra_attributes: Dict[str, str] = field(default_factory=dict)
+    removed_segments: Set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ people
     def person(self, q: int) -> dict:
@@ -65,6 +70,7 @@ class Workspace:
         if q % 13 == 4:
             attrs["cio_subscription_preferences"] = '{"topics":{"topic_1":true}}'
         attrs["unsubscribed"] = "true" if self.unsubscribed(q) else "false"
+        attrs.update(self.extra_attributes)
         return attrs
 
     def unsubscribed(self, q: int) -> bool:
@@ -78,22 +84,32 @@ class Workspace:
 
     # ------------------------------------------------------------------ segments
     def segment_ids(self) -> List[int]:
-        return list(range(1, self.segments + 1))
+        return [s for s in range(1, self.segments + 1) if s not in self.removed_segments]
 
     def segment_step(self, segment_id: int) -> int:
         """Members of segment s are every (s+1)-th person; the last segment is always empty."""
         return segment_id + 1
 
     def segment_size(self, segment_id: int) -> int:
+        if segment_id in self.removed_segments:
+            return 0
+        if segment_id in self.members_override:
+            return len(self.members_override[segment_id])
         if segment_id == self.segments or not 1 <= segment_id <= self.segments:
             return 0
         step = self.segment_step(segment_id)
         return (self.people - 1) // step + 1 if self.people else 0
 
     def segment_member(self, segment_id: int, k: int) -> int:
+        if segment_id in self.members_override:
+            return self.members_override[segment_id][k]
         return k * self.segment_step(segment_id)
 
     def in_segment(self, segment_id: int, q: int) -> bool:
+        if segment_id in self.removed_segments:
+            return False
+        if segment_id in self.members_override:
+            return q in self.members_override[segment_id]
         if segment_id == self.segments or not 1 <= segment_id <= self.segments:
             return False
         return q % self.segment_step(segment_id) == 0

@@ -281,9 +281,10 @@ def test_gzip_export(fake, client):
     assert fake.extras["files"][fake.requests("^/files/")[0].path][:2] == b"\x1f\x8b"
 
 
-@pytest.mark.parametrize("switch, why", [("export_without_cio_id", "has no cio_id column, the table's primary key"),
-                                        ("export_without_header", "has no header row"),
-                                        ("export_ragged", "has an unreadable layout: record 3 has")])
+@pytest.mark.parametrize("switch, why", [
+    ("export_without_cio_id", "has no cio_id column, the table's primary key"),
+    ("export_without_header", "has no header row"),
+    ("export_ragged", "has an unreadable layout: record 3 has")])
 def test_export_file_that_cannot_fill_the_table_switches_to_the_api_method(fake, client, caplog, switch, why):
     fake.extras[switch] = True
     rows = by_cio_id(drain(extractor(client, method="export")))
