@@ -41,7 +41,8 @@ fraction, so they grow with the clock until it closes. 404 for unknown, deleted 
 Switches / helpers:
 - add_metric_names(fake, *names): new series appear in every response (Customer.io adds metrics unannounced).
 - late_events(fake, since, amount=1): every non-empty bucket starting at or after `since` gets `amount` more
-  opened / human_opened / clicked / human_clicked (late opens and clicks, for lookback tests).
+  opened / human_opened / clicked / human_clicked per channel it sends on (late opens and clicks, for
+  lookback tests; a campaign on two channels gains 2 * amount).
 - expected_metric_value(fake, family, entity_id, metric, res, bucket_start, action_id=None, channel=None,
   tz=None, now=None); expected_series(fake, family, entity_id, res, bucket_starts, ...) -> {metric: [..]};
   metric_names(fake); v1_buckets(now, period="days", steps=None); v2_buckets(start, end, res, tz="UTC");
