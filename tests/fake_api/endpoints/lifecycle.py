@@ -15,6 +15,11 @@ State in `fake.extras` (set through the helpers below, never by hand):
 - "removed_children": {(child_kind, parent_id, child_id)}: that child is gone from its parent's child list (and,
   for newsletter contents, from the newsletter's `content_ids`); the parent is NOT touched (call touch too if
   a test wants the upstream edit to show on the parent).
+Helpers: delete_between, remove, restore (undoes both), touch (+ touch_campaign / touch_newsletter /
+touch_broadcast / touch_transactional), touch_child, remove_child. Segments honour delete_between and remove
+only on /segments/{id}/used_by (segments.py's own routes are untouched); objects only on attributes /
+relationships (delete_between) and POST /objects (remove). The expected_* helpers of each family describe the
+model, deleted-between parents included: a test leaves out what its 404 made the client skip.
 """
 from typing import Hashable, Optional, Tuple
 
