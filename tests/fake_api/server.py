@@ -46,10 +46,11 @@ def route(method: str, pattern: str):
 class HttpError(Exception):
     """Raised by handlers: becomes a JSON error response in the current documented shape."""
 
-    def __init__(self, status: int, detail: str):
+    def __init__(self, status: int, detail: str, legacy: bool = False):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.legacy = legacy          # answer in the legacy shape {"meta":{"error":...}} (transactional contents)
 
 
 @dataclass
@@ -97,6 +98,11 @@ class FakeCustomerIo:
         self._thread: Optional[threading.Thread] = None
         self.extras: Dict[str, object] = {}                  # state owned by endpoint modules (exports, ...)
         self.canned: Dict[Tuple[str, str], List[dict]] = {}
+        self.clock_offset: float = 0.0                       # seconds added to the fake's clock (see now())
+
+    def now(self) -> float:
+        """The fake's clock: time-dependent routes (metrics windows, open buckets) read it; tests shift it."""
+        return time.time() + self.clock_offset
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> "FakeCustomerIo":
@@ -318,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
                 try:
                     result = handler(fake, query=query, body=body, **match.groupdict())
                 except HttpError as error:
-                    return self._error(entry, error.status, error.detail)
+                    return self._error(entry, error.status, error.detail, legacy=error.legacy)
                 return self._json(entry, result)
         if any(regex.match(path) for _, regex, _ in _ROUTES):
             return self._error(entry, 405, f"{method} is not allowed here")
@@ -345,9 +351,10 @@ class _Handler(BaseHTTPRequestHandler):
             data = data[: max(1, len(data) // 3)]
         self._send(200, data, {"Content-Type": "application/json"})
 
-    def _error(self, entry: LoggedRequest, status: int, detail: str, headers: Optional[dict] = None) -> None:
+    def _error(self, entry: LoggedRequest, status: int, detail: str, headers: Optional[dict] = None,
+               legacy: bool = False) -> None:
         entry.status = status
-        if self.fake.faults.legacy_error_shape:
+        if legacy or self.fake.faults.legacy_error_shape:
             payload = {"meta": {"error": detail}}
         else:
             payload = {"errors": [{"detail": detail, "status": str(status)}]}

@@ -24,6 +24,24 @@ class Workspace:
     activity_unique_keys: int = 0   # `data` keys per event that no other event has (exploding schemas)
     message_types: int = 8          # messages cycle through the first N of the API's message types
     cio_id_digits: bool = False     # cio_ids of digits only ("3000001"), which "numeric_ids" sends as numbers
+    # wave 2 (issues 12 and 13): small defaults so a default fake serves a little of everything
+    long_campaign_steps: int = 11       # steps of every 3rd campaign (the others have 1 + n % 3)
+    newsletters: int = 6
+    newsletter_span_days: int = 60      # newsletters are created over this many days, the newest 2 days ago
+    broadcasts: int = 3
+    long_broadcast_steps: int = 12      # steps of every 3rd broadcast (the others have 1 + k % 2)
+    transactional: int = 3
+    sender_identities: int = 7
+    snippets: int = 4
+    collections: int = 3
+    subscription_topics: int = 3
+    subscription_channels: int = 3
+    reporting_webhooks: int = 3
+    workspaces: int = 2
+    suppressions: int = 25              # bounces; blocks have half, spam_reports a fifth, invalid_emails none
+    optouts: int = 12                   # people with SMS/WhatsApp opt-outs
+    object_types: int = 2
+    objects: int = 25                   # objects of type "1"; type t has objects // t
     now: int = field(default_factory=lambda: int(time.time()))
     models: Dict[str, object] = field(default_factory=dict)
     #: Between runs a test can set who is in a segment (person indexes, in membership order) and delete segments.
