@@ -3,26 +3,26 @@
 Exit codes: 0 success; 1 a problem the user can fix (one sentence, no traceback); 2 a bug.
 """
 import logging
-import os
 import sys
 import time
+from typing import Optional
 
 from keboola.component.base import ComponentBase, sync_action
 from keboola.component.exceptions import UserException
 from keboola.component.sync_actions import SelectElement
 
 from configuration import Settings, parse_settings
-from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit,
-                        RetriesExhaustedError, is_customerio_host, resolve_base_url)
+from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError,
+                        RetriesExhaustedError, resolve_base_url)
 from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, label
 from extractors import build_extractors
 from extractors.errors import DatasetError
+from knobs import Knobs, read_knobs
 from output.tables import OutputTables
 from runner import Runner, WalkFailed
 
 log = logging.getLogger("component")
 
-DEFAULT_WORKERS = 8
 #: Sync actions must answer within about 30 s, retries included.
 SYNC_ACTION_LIMITS = {"connect_timeout": 5.0, "read_timeout": 10.0, "max_tries": 3, "max_retry_seconds": 20.0}
 
@@ -38,9 +38,11 @@ class Component(ComponentBase):
         for warning in settings.warnings:
             log.warning(warning)
         state = self.get_state_file() or {}
-        run_started = int(time.time())
-        client = self.client(settings)
-        extractors = build_extractors(settings, client, state, run_started)
+        base_url = resolve_base_url(settings.region)
+        knobs = read_knobs(base_url)
+        run_started = int(time.time() + knobs.clock_offset)
+        client = self.client(settings, knobs=knobs, base_url=base_url)
+        extractors = build_extractors(settings, client, state, run_started, knobs)
         if not extractors:
             log.warning("No dataset is selected: turn on campaigns, segments, messages, customers or activities.")
         tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY),
@@ -50,7 +52,7 @@ class Component(ComponentBase):
                  "incremental" if settings.incremental else "full", settings.max_requests_per_second)
         started = time.monotonic()
         try:
-            Runner(client, tables, workers=worker_count()).run(extractors)
+            Runner(client, tables, workers=knobs.workers).run(extractors)
         except WalkFailed as failure:
             tables.discard()
             raise user_facing(failure) from None
@@ -76,11 +78,13 @@ class Component(ComponentBase):
         return self._settings
 
     @staticmethod
-    def client(settings: Settings, interactive: bool = False) -> CustomerIoClient:
+    def client(settings: Settings, interactive: bool = False, knobs: Optional[Knobs] = None,
+               base_url: Optional[str] = None) -> CustomerIoClient:
         """The run's client; `interactive` (sync actions) keeps every wait short: the UI gives up after ~30 s."""
-        base_url = resolve_base_url(settings.region)
+        base_url = base_url or resolve_base_url(settings.region)
+        knobs = knobs or read_knobs(base_url)
         options = dict(SYNC_ACTION_LIMITS) if interactive else {}
-        options.update(lab_overrides(base_url))
+        options.update(knobs.client_options())
         return CustomerIoClient(settings.api_key, base_url, max_requests_per_second=settings.max_requests_per_second,
                                 **options)
 
@@ -116,30 +120,6 @@ class Component(ComponentBase):
             client.close()
         segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
         return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
-
-
-def worker_count(environ=os.environ) -> int:
-    """Size of the walk pool: CUSTOMERIO_WORKERS (default 8). The rate limit binds whatever the size."""
-    value = environ.get("CUSTOMERIO_WORKERS", "").strip()
-    return max(1, int(value)) if value.isdigit() else DEFAULT_WORKERS
-
-
-def lab_overrides(base_url: str, environ=os.environ) -> dict:
-    """Knobs for the fake API only (tests, demo, benchmark); ignored against Customer.io's real hosts.
-
-    CUSTOMERIO_RATE_LIMIT=off drops the limiter, CUSTOMERIO_BACKOFF_BASE / CUSTOMERIO_READ_TIMEOUT /
-    CUSTOMERIO_MAX_RETRY_SECONDS shorten waits so fault storms run in seconds.
-    """
-    if is_customerio_host(base_url):
-        return {}
-    options = {}
-    if environ.get("CUSTOMERIO_RATE_LIMIT", "").lower() == "off":
-        options["limiter"] = NoLimit()
-    for variable, option in (("CUSTOMERIO_BACKOFF_BASE", "backoff_base"), ("CUSTOMERIO_READ_TIMEOUT", "read_timeout"),
-                             ("CUSTOMERIO_MAX_RETRY_SECONDS", "max_retry_seconds")):
-        if environ.get(variable):
-            options[option] = float(environ[variable])
-    return options
 
 
 def user_facing(failure: WalkFailed) -> Exception:

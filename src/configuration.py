@@ -3,9 +3,7 @@
 Each problem a user can fix becomes one ConfigError (a UserException) whose sentence names the key and what is
 allowed. Unknown keys are reported with a warning, not an error, so configs from older UIs keep working.
 """
-import ast
 import calendar
-import copy
 import json
 import logging
 import re
@@ -13,18 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, List, Optional
 
-from keboola.component.exceptions import UserException
-
+from config_error import ConfigError, show as _show
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
                                 is_activity_type)
+from people_filter import EVERYONE, parse_filter, parse_segment_ids, with_segments  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
 REGIONS = ("us", "eu")
 ACTIVITY_MODES = ("PARSED_DATA", "SINGLE_TABLE")
 CUSTOMER_METHODS = ("export", "api")
-FILTER_KEYS = ("and", "or", "not", "segment", "attribute")
-FILTER_OPERATORS = ("eq", "exists")
 DEFAULT_MESSAGES_SINCE = "6 months ago"
 
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "campaigns", "segments", "segment_members",
@@ -34,10 +30,6 @@ MAX_COLUMNS_DEFAULT, MAX_COLUMNS_RANGE = 1000, (20, 5000)
 MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
 CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
-
-
-class ConfigError(UserException):
-    """A configuration value the user has to change."""
 
 
 @dataclass
@@ -211,11 +203,6 @@ def _types(value: Any, key: str) -> List[str]:
     return result
 
 
-def _show(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else f'"{value}"'
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 # ---------------------------------------------------------------------------------------------- messages
 def _messages(item: dict, now: datetime, warnings: list) -> MessagesSettings:
     types = _types(item.get("types"), "messages.types")
@@ -283,139 +270,6 @@ def _customers(item: dict, warnings: list) -> CustomersSettings:
         export_timeout_minutes=_int_range(item.get("export_timeout_minutes", 60),
                                           "customers.export_timeout_minutes", 1, 1440),
     )
-
-
-# `cio_id` is the one identifier every person has (`id exists` would drop email-only people).
-EVERYONE = {"attribute": {"field": "cio_id", "operator": "exists"}}
-# Customer.io documents about three levels; far deeper trees are a pasting mistake, not a real filter.
-MAX_FILTER_DEPTH = 20
-_ATTRIBUTE_KEYS = {"field", "operator", "value"}
-
-
-def parse_filter(text: Any) -> dict:
-    """A people filter from JSON text (or the original component's Python-dict text); empty means everyone."""
-    if isinstance(text, dict):
-        data = text
-    else:
-        if text is None or (isinstance(text, str) and not text.strip()):
-            return copy.deepcopy(EVERYONE)
-        if not isinstance(text, str):
-            raise ConfigError("`customers.filters` must be JSON text such as "
-                              "{\"segment\": {\"id\": 7}}.")
-        data = _load_filter_text(text)
-    if not isinstance(data, dict):
-        raise ConfigError("`customers.filters` must be a JSON object such as {\"segment\": {\"id\": 7}}.")
-    if not data:
-        return copy.deepcopy(EVERYONE)
-    return _check_condition(data, "filters")
-
-
-def _load_filter_text(text: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        json_error = error
-    except RecursionError:
-        raise ConfigError(f"`customers.filters` is nested too deeply; keep it within {MAX_FILTER_DEPTH} "
-                          f"levels.") from None
-    try:
-        # Configs from the original component hold Python-dict text ('single quotes', True/False/None);
-        # literal_eval only ever builds literals, it never runs code.
-        value = ast.literal_eval(text.strip())
-        if isinstance(value, dict):
-            return value
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        pass
-    raise ConfigError(f"`customers.filters` is not valid JSON: {json_error.msg} at line {json_error.lineno}, "
-                      f"column {json_error.colno}.")
-
-
-def _check_condition(node: Any, path: str, depth: int = 1) -> dict:
-    if depth > MAX_FILTER_DEPTH:
-        raise ConfigError(f"`customers.filters` at {path}: the filter is nested more than {MAX_FILTER_DEPTH} "
-                          f"levels deep; simplify it.")
-    if not isinstance(node, dict) or len(node) != 1:
-        raise ConfigError(f"`customers.filters` at {path}: each condition must be an object with exactly one of "
-                          f"{', '.join(FILTER_KEYS)}.")
-    (key, value), = node.items()
-    if key not in FILTER_KEYS:
-        raise ConfigError(f"`customers.filters` at {path}: unknown key \"{key}\"; use one of "
-                          f"{', '.join(FILTER_KEYS)}.")
-    where = f"{path}.{key}"
-    if key in ("and", "or"):
-        if not isinstance(value, list) or not value:
-            raise ConfigError(f"`customers.filters` at {where}: \"{key}\" needs a non-empty list of conditions.")
-        return {key: [_check_condition(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]}
-    if key == "not":
-        if isinstance(value, list):
-            raise ConfigError(f"`customers.filters` at {where}: \"not\" takes one condition object, not a list.")
-        return {key: _check_condition(value, where, depth + 1)}
-    if key == "segment":
-        if isinstance(value, dict) and set(value) - {"id"}:
-            raise ConfigError(f"`customers.filters` at {where}: unknown key(s) "
-                              f"{', '.join(sorted(map(str, set(value) - {'id'})))}; a segment condition holds only "
-                              f"\"id\".")
-        segment_id = value.get("id") if isinstance(value, dict) else None
-        if isinstance(segment_id, str) and segment_id.strip().isdigit():
-            segment_id = int(segment_id)
-        if not isinstance(segment_id, int) or isinstance(segment_id, bool):
-            raise ConfigError(f"`customers.filters` at {where}: a segment condition needs a numeric id, "
-                              f"like {{\"segment\": {{\"id\": 7}}}}.")
-        return {"segment": {"id": segment_id}}
-    if not isinstance(value, dict) or not isinstance(value.get("field"), str) or not value["field"]:
-        raise ConfigError(f"`customers.filters` at {where}: an attribute condition needs a \"field\".")
-    unknown = set(value) - _ATTRIBUTE_KEYS
-    if unknown:
-        # Dropping e.g. a newsletter-style "inverse" would silently turn the condition around.
-        raise ConfigError(f"`customers.filters` at {where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
-                          f"in an attribute condition; use field, operator and value (wrap it in \"not\" to negate).")
-    operator = value.get("operator")
-    if operator not in FILTER_OPERATORS:
-        raise ConfigError(f"`customers.filters` at {where}: unknown operator {_show(operator)}; Customer.io "
-                          f"supports {' and '.join(FILTER_OPERATORS)}.")
-    condition = {"field": value["field"], "operator": operator}
-    if operator == "eq":
-        if "value" not in value:
-            raise ConfigError(f"`customers.filters` at {where}: the eq operator needs a \"value\".")
-        condition["value"] = _filter_value(value["value"], where)
-    return {"attribute": condition}
-
-
-def _filter_value(value: Any, where: str) -> str:
-    """Customer.io compares attribute values as text: JSON true/false/null/numbers become their text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list)):
-        raise ConfigError(f"`customers.filters` at {where}: an eq value must be text, a number or true/false.")
-    return str(value)
-
-
-def parse_segment_ids(value: Any) -> List[int]:
-    """The UI's segment picker: ids as text (or numbers); empty means no segment restriction."""
-    if value is None or value == "" or value == []:
-        return []
-    if not isinstance(value, list):
-        value = [value]
-    ids = []
-    for item in value:
-        text = str(item).strip() if isinstance(item, (str, int)) and not isinstance(item, bool) else ""
-        if not text.isdigit():
-            raise ConfigError(f"`customers.segment_ids` must list segment ids such as [\"7\", \"12\"], not "
-                              f"{_show(item)}.")
-        if int(text) not in ids:
-            ids.append(int(text))
-    return ids
-
-
-def with_segments(customer_filter: dict, segment_ids: List[int]) -> dict:
-    """The filter AND membership of any of the picked segments."""
-    if not segment_ids:
-        return customer_filter
-    segments = [{"segment": {"id": segment_id}} for segment_id in segment_ids]
-    membership = segments[0] if len(segments) == 1 else {"or": segments}
-    return membership if customer_filter == EVERYONE else {"and": [customer_filter, membership]}
 
 
 def parse_attributes(text: Any, warnings: list) -> List[str]:

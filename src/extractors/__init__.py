@@ -19,6 +19,7 @@ def extractor_classes() -> List[type]:
     return sorted((cls for cls in Extractor.__subclasses__() if cls.name), key=lambda cls: cls.order)
 
 
-def build_extractors(settings, client, state: dict, run_started: int) -> List[Extractor]:
+def build_extractors(settings, client, state: dict, run_started: int, knobs=None) -> List[Extractor]:
     """The extractors the configuration asks for."""
-    return [cls(client, settings, state, run_started) for cls in extractor_classes() if cls.enabled(settings)]
+    return [cls(client, settings, state, run_started, knobs=knobs) for cls in extractor_classes()
+            if cls.enabled(settings)]

@@ -10,11 +10,11 @@ previous run saw (minus a lookback), and the newest timestamp per type is kept i
 """
 import logging
 import re
-import threading
 from typing import Dict, Optional
 
 from customerio import PAGE_LIMITS
 from extractors.base import Extractor, TableSpec, Walk
+from extractors.watermarks import Watermarks
 
 #: State key of the walk without a type filter (an empty types list).
 ALL_TYPES = "all"
@@ -76,13 +76,12 @@ class ActivitiesExtractor(Extractor):
     name = "activities"
     order = 20
 
-    def __init__(self, client, settings, state, run_started):
-        super().__init__(client, settings, state, run_started)
+    def __init__(self, client, settings, state, run_started, knobs=None):
+        super().__init__(client, settings, state, run_started, knobs)
         self.options = settings.activities
         self.parsed = self.options.mode == "PARSED_DATA"
         self._specs: Dict[str, TableSpec] = {}
-        self._newest: Dict[str, int] = {}
-        self._lock = threading.Lock()
+        self.marks = Watermarks(self.state.get(self.name), "newest_timestamp", run_started)
 
     # ------------------------------------------------------------------ tables
     def tables(self):
@@ -125,7 +124,6 @@ class ActivitiesExtractor(Extractor):
             params["type"] = activity_type
         if self.options.deleted:
             params["deleted"] = "true"
-        newest = None
         pages = rows = 0
         stopped = False
         # Reading ahead would spend a request past the page where an incremental walk stops.
@@ -140,7 +138,7 @@ class ActivitiesExtractor(Extractor):
                 if seen is not None:
                     # A future-dated event must not move the mark past now, or later runs would skip everything.
                     seen = min(seen, self.run_started)
-                    newest = seen if newest is None else max(newest, seen)
+                    self.marks.advance(key, seen)
                     if cutoff is not None and seen < cutoff:
                         continue
                 recent_on_page = True
@@ -151,33 +149,18 @@ class ActivitiesExtractor(Extractor):
             if cutoff is not None and page.items and not recent_on_page:
                 stopped = True
                 break
-        if newest is not None:
-            with self._lock:
-                self._newest[key] = newest
         log.info("Activities (%s): %s rows from %d pages%s.", activity_type or "all types", f"{rows:,}", pages,
                  "; stopped at the previous run's newest activity" if stopped else "")
-
-    def _previous(self) -> Dict[str, int]:
-        dataset_state = self.state.get(self.name)
-        marks = dataset_state.get("newest_timestamp") if isinstance(dataset_state, dict) else None
-        if not isinstance(marks, dict):
-            return {}
-        return {key: int(value) for key, value in marks.items()
-                if isinstance(value, (int, float)) and not isinstance(value, bool)}
 
     def _cutoff(self, key: str) -> Optional[float]:
         """Activities older than this were already written by an earlier run (None: read everything)."""
         if not self.options.continue_since_last_run:
             return None
-        marks = self._previous()
         # A walk over all types saw every type's activities, so its mark also serves a newly listed type.
-        mark = marks.get(key, marks.get(ALL_TYPES))
+        mark = self.marks.previous.get(key, self.marks.previous.get(ALL_TYPES))
         if mark is None:
             return None
         return min(mark, self.run_started) - self.options.lookback_hours * 3600
 
     def new_state(self):
-        marks = self._previous()
-        with self._lock:
-            marks.update(self._newest)
-        return {"newest_timestamp": dict(sorted(marks.items()))}
+        return self.marks.state()

@@ -7,6 +7,8 @@ partition was yielded); the runner does the rest.
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
+from knobs import Knobs
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -42,11 +44,12 @@ class Extractor:
     #: position in logs and summaries (slow datasets first, so their walks start early)
     order = 100
 
-    def __init__(self, client, settings, state: dict, run_started: int):
+    def __init__(self, client, settings, state: dict, run_started: int, knobs=None):
         self.client = client
         self.settings = settings
         self.state = state or {}            # the whole previous state.json, read-only
         self.run_started = run_started      # unix seconds; "now" for every window of this run
+        self.knobs = knobs or Knobs()       # test knobs (knobs.py); the defaults against Customer.io
 
     @classmethod
     def enabled(cls, settings) -> bool:

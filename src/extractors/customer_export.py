@@ -16,17 +16,13 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
-from customerio import RunCancelled, is_customerio_host
+from customerio import RunCancelled
 from extractors.errors import DatasetError
 
 # Polling: start quickly for small exports, then back off so a long queue costs few requests.
 POLL_FIRST_SECONDS = 2.0
 POLL_MAX_SECONDS = 30.0
 POLL_GROWTH = 1.5
-# Test knobs, honoured only when the API URL is not one of Customer.io's (the fake API): a first poll interval
-# (the cap keeps its 15x ratio) and the length of one "minute" of customers.export_timeout_minutes.
-POLL_SECONDS_ENV = "CUSTOMERIO_EXPORT_POLL_SECONDS"
-MINUTE_SECONDS_ENV = "CUSTOMERIO_EXPORT_MINUTE_SECONDS"
 GZIP_MAGIC = b"\x1f\x8b"
 _UNREADABLE = (gzip.BadGzipFile, EOFError, zlib.error, csv.Error, OSError)
 
@@ -42,12 +38,11 @@ class ExportTiming:
     minute: float = 60.0
 
 
-def export_timing(base_url: str, environ=os.environ) -> ExportTiming:
-    """Real intervals against Customer.io; against the fake API the test knobs may shorten them."""
-    if not base_url or is_customerio_host(base_url):
-        return ExportTiming()
-    first = float(environ.get(POLL_SECONDS_ENV) or POLL_FIRST_SECONDS)
-    minute = float(environ.get(MINUTE_SECONDS_ENV) or 60.0)
+def export_timing(knobs) -> ExportTiming:
+    """Real intervals, unless the test knobs (fake API only) shorten them: a first poll interval (the cap keeps
+    its 15x ratio) and the length of one "minute" of customers.export_timeout_minutes."""
+    first = knobs.export_poll_seconds or POLL_FIRST_SECONDS
+    minute = knobs.export_minute_seconds or 60.0
     return ExportTiming(first=first, cap=first * POLL_MAX_SECONDS / POLL_FIRST_SECONDS, minute=minute)
 
 

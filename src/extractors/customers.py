@@ -69,12 +69,12 @@ class CustomersExtractor(Extractor):
     name = "customers"
     order = 20      # exports wait for Customer.io's queue: start that wait early
 
-    def __init__(self, client, settings, state: dict, run_started: int):
-        super().__init__(client, settings, state, run_started)
+    def __init__(self, client, settings, state: dict, run_started: int, knobs=None):
+        super().__init__(client, settings, state, run_started, knobs)
         self.options = settings.customers
         # attribute columns the configuration asks for (empty: all of them); identifiers are always there
         self.requested = [name for name in self.options.attributes if name not in IDENTIFIERS]
-        self.timing = export_timing(getattr(client, "base_url", ""))
+        self.timing = export_timing(self.knobs)
         self.tally = _Tally()
 
     def tables(self):

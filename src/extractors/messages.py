@@ -10,13 +10,13 @@ successful run and starts the next run right after it (minus the lookback), whic
 found; the original component's resume token pointed at the oldest page and never saw them.
 """
 import logging
-import threading
 from datetime import datetime, timezone
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from customerio import PAGE_LIMITS
 from customerio.catalog import RETIRED_MESSAGE_TYPES
 from extractors.base import Extractor, TableSpec, Walk
+from extractors.watermarks import Watermarks
 
 #: Metrics the API documents on a delivery (each the time it happened): always columns, even before they happen.
 METRICS = ("bounced", "clicked", "converted", "created", "delivered", "drafted", "dropped", "failed", "human_clicked",
@@ -58,25 +58,14 @@ def when(ts: int) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _stored_newest(dataset_state) -> Dict[str, int]:
-    """The per-type newest `created` of the last successful run; anything malformed is ignored."""
-    values = dataset_state.get(STATE_NEWEST) if isinstance(dataset_state, dict) else None
-    if not isinstance(values, dict):
-        return {}
-    return {key: value for key, value in values.items()
-            if isinstance(key, str) and isinstance(value, int) and not isinstance(value, bool)}
-
-
 class MessagesExtractor(Extractor):
     name = "messages"
     order = 20
 
-    def __init__(self, client, settings, state: dict, run_started: int):
-        super().__init__(client, settings, state, run_started)
+    def __init__(self, client, settings, state: dict, run_started: int, knobs=None):
+        super().__init__(client, settings, state, run_started, knobs)
         self.options = settings.messages
-        self.previous = _stored_newest(self.state.get(self.name))
-        self._seen: Dict[str, int] = {}
-        self._seen_lock = threading.Lock()
+        self.marks = Watermarks(self.state.get(self.name), STATE_NEWEST, run_started)
 
     def tables(self):
         return [MESSAGES]
@@ -97,7 +86,7 @@ class MessagesExtractor(Extractor):
 
     def start_for(self, key: str) -> Tuple[int, str]:
         """Where this walk starts, and why (for the log)."""
-        newest = self.previous.get(key)
+        newest = self.marks.get(key)
         if not self.options.continue_since_last_run:
             return self.options.since, "the configured `since`"
         if newest is None:
@@ -153,17 +142,8 @@ class MessagesExtractor(Extractor):
                     newest = created if newest is None else max(newest, created)
                 yield MESSAGES, record   # cells are text: a numeric cio_id is written as text
             if newest is not None:
-                self._saw(key, newest)
-
-    def _saw(self, key: str, created: int) -> None:
-        with self._seen_lock:
-            if created > self._seen.get(key, created - 1):
-                self._seen[key] = created
+                self.marks.advance(key, newest)
 
     def new_state(self) -> Optional[dict]:
         """Per type, the newest `created` seen (never past the run's start); kept as it was when nothing came."""
-        newest = dict(self.previous)
-        for key, created in self._seen.items():
-            created = min(created, self.run_started)
-            newest[key] = max(created, newest.get(key, created))
-        return {STATE_NEWEST: newest}
+        return self.marks.state()

@@ -29,8 +29,8 @@ class SegmentsExtractor(Extractor):
     name = "segments"
     order = 40
 
-    def __init__(self, client, settings, state, run_started):
-        super().__init__(client, settings, state, run_started)
+    def __init__(self, client, settings, state, run_started, knobs=None):
+        super().__init__(client, settings, state, run_started, knobs)
         self._current: Optional[List[str]] = None
         self._lock = threading.Lock()
 

@@ -275,11 +275,16 @@ def test_error_detail_reads_every_shape():
 
 
 def test_test_knobs_never_apply_to_customerio_hosts():
-    from component import lab_overrides
-    knobs = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01", "CUSTOMERIO_READ_TIMEOUT": "1"}
+    from knobs import Knobs, read_knobs
+    environ = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01", "CUSTOMERIO_READ_TIMEOUT": "1",
+               "CUSTOMERIO_EXPORT_POLL_SECONDS": "0.1", "CUSTOMERIO_CLOCK_OFFSET": "3600", "CUSTOMERIO_WORKERS": "3"}
     for url in REGION_URLS.values():
         assert is_customerio_host(url) and is_customerio_host(url + "/")
-        assert lab_overrides(url, environ=knobs) == {}
-    options = lab_overrides("http://127.0.0.1:9/v1", environ=knobs)
+        assert read_knobs(url, environ=environ) == Knobs(workers=3)
+        assert read_knobs(url, environ=environ).client_options() == {}
+    knobs = read_knobs("http://127.0.0.1:9/v1", environ=environ)
+    options = knobs.client_options()
     assert isinstance(options["limiter"], NoLimit)
     assert options["backoff_base"] == 0.01 and options["read_timeout"] == 1.0
+    assert (knobs.export_poll_seconds, knobs.clock_offset, knobs.workers) == (0.1, 3600.0, 3)
+    assert read_knobs("http://127.0.0.1:9/v1", environ={"CUSTOMERIO_WORKERS": "x"}) == Knobs()

@@ -9,8 +9,9 @@ import pytest
 from configuration import EVERYONE, CustomersSettings, Settings
 from customerio import CustomerIoClient, NoLimit, RunCancelled
 from extractors import Walk, extractor_classes
-from extractors.customer_export import (MINUTE_SECONDS_ENV, POLL_SECONDS_ENV, ExportTiming, export_id_of,
-                                        export_status, export_timing, file_problem, file_rows, header_of)
+from extractors.customer_export import (ExportTiming, export_id_of, export_status, export_timing, file_problem,
+                                        file_rows, header_of)
+from knobs import Knobs, read_knobs
 from extractors.customers import CUSTOMERS, CustomersExtractor
 from extractors.errors import DatasetError
 from output.cells import flatten
@@ -379,10 +380,10 @@ def test_file_problems_are_found_before_any_row_is_used(tmp_path, content, why):
 
 # ---------------------------------------------------------------------------------------------- timing knobs
 def test_timing_knobs_apply_only_to_the_fake_api():
-    environ = {POLL_SECONDS_ENV: "0.1", MINUTE_SECONDS_ENV: "0.5"}
-    assert export_timing("https://api.customer.io/v1", environ) == ExportTiming()
-    assert export_timing("https://api-eu.customer.io/v1", environ) == ExportTiming()
-    lab = export_timing("http://127.0.0.1:9999/v1", environ)
+    environ = {"CUSTOMERIO_EXPORT_POLL_SECONDS": "0.1", "CUSTOMERIO_EXPORT_MINUTE_SECONDS": "0.5"}
+    assert export_timing(read_knobs("https://api.customer.io/v1", environ)) == ExportTiming()
+    assert export_timing(read_knobs("https://api-eu.customer.io/v1", environ)) == ExportTiming()
+    lab = export_timing(read_knobs("http://127.0.0.1:9999/v1", environ))
     assert (lab.first, lab.cap, lab.minute) == (0.1, pytest.approx(1.5), 0.5)
-    assert export_timing("http://127.0.0.1:9999/v1", {}) == ExportTiming()
+    assert export_timing(Knobs()) == ExportTiming()
     assert ExportTiming() == ExportTiming(first=2.0, cap=30.0, growth=1.5, minute=60.0)
