@@ -15,6 +15,7 @@ from configuration import KEY_LOCATION, Settings, parse_connection, parse_settin
 from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit,
                         RetriesExhaustedError, is_customerio_host, resolve_base_url)
 from extractors import build_extractors
+from extractors.errors import DatasetError
 from output.tables import OutputTables
 from runner import Runner, WalkFailed
 
@@ -41,7 +42,8 @@ class Component(ComponentBase):
         extractors = build_extractors(settings, client, state, run_started)
         if not extractors:
             log.warning("No dataset is selected: turn on campaigns, segments, messages, customers or activities.")
-        tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY))
+        tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY),
+                              max_columns=settings.max_columns)
         log.info("Extracting %s (%s load, at most %d requests/s).",
                  ", ".join(e.name for e in extractors) or "nothing",
                  "incremental" if settings.incremental else "full", settings.max_requests_per_second)
@@ -149,6 +151,8 @@ def user_facing(failure: WalkFailed) -> Exception:
     error = failure.error
     if isinstance(error, UserException):
         return error
+    if isinstance(error, DatasetError):
+        return UserException(str(error))
     if isinstance(error, AuthenticationError):
         return UserException(str(error))
     if isinstance(error, ForbiddenError):

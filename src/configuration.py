@@ -30,7 +30,9 @@ DEFAULT_MESSAGES_SINCE = "6 months ago"
 KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "campaigns", "segments", "segment_members",
-              "max_requests_per_second", "messages", "customers", "activities", "debug"}
+              "max_requests_per_second", "max_columns", "messages", "customers", "activities", "debug"}
+#: Columns per table: Storage and the warehouses behind it refuse very wide tables.
+MAX_COLUMNS_DEFAULT, MAX_COLUMNS_RANGE = 1000, (20, 5000)
 MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
 CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
@@ -81,6 +83,7 @@ class Settings:
     segments: bool = False
     segment_members: bool = True
     max_requests_per_second: int = 10
+    max_columns: int = MAX_COLUMNS_DEFAULT
     messages: Optional[MessagesSettings] = None
     customers: Optional[CustomersSettings] = None
     activities: Optional[ActivitiesSettings] = None
@@ -119,6 +122,8 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
         segment_members=_bool(parameters.get("segment_members", True), "segment_members"),
         max_requests_per_second=_int_range(parameters.get("max_requests_per_second", 10),
                                            "max_requests_per_second", 1, 10),
+        max_columns=_int_range(parameters.get("max_columns", MAX_COLUMNS_DEFAULT), "max_columns",
+                               *MAX_COLUMNS_RANGE),
         debug=_bool(parameters.get("debug", False), "debug"),
         warnings=warnings,
     )

@@ -12,7 +12,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List
 
-from extractors import Extractor, TableSpec, Walk
+from extractors import Extractor, Replaced, TableSpec, Walk
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ class Runner:
         with self._declare_lock:
             writer = self._writers.get(spec.name)
             if writer is None:
-                writer = self.tables.declare(spec.name, list(spec.primary_key), spec.expand)
+                writer = self.tables.declare(spec.name, list(spec.primary_key), spec.expand, columns=spec.columns,
+                                             partition=spec.partition)
                 self._writers[spec.name] = writer
             return writer
 
@@ -116,6 +117,11 @@ class Runner:
             for item in walk.run():
                 if isinstance(item, Walk):
                     self._spawn(item, dataset)
+                    continue
+                if isinstance(item, Replaced):
+                    if item.spec.name not in writers:
+                        self._declare(item.spec)
+                    self.tables.replaced(item.spec.name, item.value)
                     continue
                 spec, record = item
                 writer = writers.get(spec.name) or self._declare(spec)

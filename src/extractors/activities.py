@@ -20,10 +20,13 @@ from extractors.base import Extractor, TableSpec, Walk
 ALL_TYPES = "all"
 #: The original component's state: {type: [flattened column names]} of each PARSED_DATA table.
 LEGACY_HEADERS_KEY = "activity_headers"
-SINGLE_TABLE = TableSpec("activities_all", ("id",), expand={"customer_identifiers": 1})
-PARSED_EXPAND = {"data": None, "customer_identifiers": 1}
 #: Top-level fields every activities table has, even when no activity of this run carries them.
 FIXED_FIELDS = ("customer_id", "data", "delivery_id", "delivery_type", "id", "name", "timestamp", "type", "url")
+IDENTIFIER_COLUMNS = ("customer_identifiers_cio_id", "customer_identifiers_email", "customer_identifiers_id")
+SINGLE_TABLE = TableSpec("activities_all", ("id",), expand={"customer_identifiers": 1},
+                         columns=FIXED_FIELDS + IDENTIFIER_COLUMNS)
+PARSED_EXPAND = {"data": None, "customer_identifiers": 1}
+PARSED_COLUMNS = tuple(name for name in FIXED_FIELDS if name != "data") + IDENTIFIER_COLUMNS
 NO_IDENTIFIERS = {"cio_id": None, "email": None, "id": None}
 MAX_TABLE_NAME = 64
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
@@ -101,7 +104,7 @@ class ActivitiesExtractor(Extractor):
     def _spec(self, activity_type: str) -> TableSpec:
         spec = self._specs.get(activity_type)
         if spec is None:
-            spec = TableSpec(table_name(activity_type), ("id",), expand=PARSED_EXPAND)
+            spec = TableSpec(table_name(activity_type), ("id",), expand=PARSED_EXPAND, columns=PARSED_COLUMNS)
             self._specs[activity_type] = spec
         return spec
 

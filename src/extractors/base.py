@@ -1,7 +1,8 @@
 """What every dataset extractor looks like.
 
 An extractor turns API pages into records for named tables. It never writes files: its walks yield
-`(TableSpec, record)` pairs, or further `Walk`s that may run concurrently; the runner does the rest.
+`(TableSpec, record)` pairs, further `Walk`s that may run concurrently, or `Replaced` marks (every row of one
+partition was yielded); the runner does the rest.
 """
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
@@ -9,10 +10,21 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Un
 
 @dataclass(frozen=True)
 class TableSpec:
-    """An output table: its name, primary key, and which nested keys expand into columns (depth, None = all)."""
+    """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
+    documented columns its header always has, and the column by which a run may replace whole groups of rows."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
+    columns: Tuple[str, ...] = field(default=(), compare=False)
+    partition: Optional[str] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """Yielded by a walk once it has yielded every row of `spec` whose partition column is `value` (possibly
+    none: an empty or deleted parent). With Incremental Update the older rows of that partition leave Storage."""
+    spec: TableSpec
+    value: object
 
 
 @dataclass

@@ -1,7 +1,10 @@
 """Campaigns (automations): every field the API returns, nested values as JSON text."""
 from extractors.base import Extractor, TableSpec, Walk
 
-CAMPAIGNS = TableSpec("campaigns", ("id",))
+#: The fields every campaign has (the README's list); trigger-specific and newer fields are added as they come.
+CAMPAIGNS = TableSpec("campaigns", ("id",), columns=(
+    "actions", "active", "created", "deduplicate_id", "description", "filter_segment_ids", "first_started", "id",
+    "msg_templates", "name", "state", "tags", "trigger_segment_ids", "type", "updated"))
 
 
 class CampaignsExtractor(Extractor):

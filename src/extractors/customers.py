@@ -9,56 +9,21 @@ Either way one row per person keyed by `cio_id` (email-only people have no `id`)
 per attribute (text as Customer.io gives it), `unsubscribed`, and `devices` as JSON text (the api route only:
 export files carry no devices). Nothing grows with the number of people: pages and files are streamed.
 """
-import csv
-import gzip
 import logging
 import os
-import re
-import tempfile
 import threading
-import time
-import zlib
-from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from keboola.component.exceptions import UserException
-
-from customerio import ATTRIBUTES_BATCH, PAGE_LIMITS, RunCancelled, is_customerio_host
+from customerio import ATTRIBUTES_BATCH, PAGE_LIMITS
+from customerio.ids import id_text
 from extractors.base import Extractor, TableSpec, Walk
+from extractors.customer_export import CustomersExport, export_timing, file_problem, file_rows, header_of
 
 CUSTOMERS = TableSpec("customers", ("cio_id",))
 IDENTIFIERS = ("cio_id", "id", "email")
 STATUS_COLUMNS = ("unsubscribed", "devices")
 
-# Export polling: start quickly for small exports, then back off so a long queue costs few requests.
-POLL_FIRST_SECONDS = 2.0
-POLL_MAX_SECONDS = 30.0
-POLL_GROWTH = 1.5
-# Test knobs, honoured only when the API URL is not one of Customer.io's (the fake API): a first poll interval
-# (the cap keeps its 15x ratio) and the length of one "minute" of customers.export_timeout_minutes.
-POLL_SECONDS_ENV = "CUSTOMERIO_EXPORT_POLL_SECONDS"
-MINUTE_SECONDS_ENV = "CUSTOMERIO_EXPORT_MINUTE_SECONDS"
-GZIP_MAGIC = b"\x1f\x8b"
-
 log = logging.getLogger(__name__)
-csv.field_size_limit(1 << 30)   # attribute values can be long JSON text
-
-
-@dataclass(frozen=True)
-class ExportTiming:
-    first: float = POLL_FIRST_SECONDS
-    cap: float = POLL_MAX_SECONDS
-    growth: float = POLL_GROWTH
-    minute: float = 60.0
-
-
-def export_timing(base_url: str, environ=os.environ) -> ExportTiming:
-    """Real intervals against Customer.io; against the fake API the test knobs may shorten them."""
-    if not base_url or is_customerio_host(base_url):
-        return ExportTiming()
-    first = float(environ.get(POLL_SECONDS_ENV) or POLL_FIRST_SECONDS)
-    minute = float(environ.get(MINUTE_SECONDS_ENV) or 60.0)
-    return ExportTiming(first=first, cap=first * POLL_MAX_SECONDS / POLL_FIRST_SECONDS, minute=minute)
 
 
 class _Tally:
@@ -137,11 +102,11 @@ class CustomersExtractor(Extractor):
                             len(page.body["ids"]))
                 self.tally.without_cio_id += len(page.body["ids"])
             for person in page.items:
-                cio_id = person.get("cio_id") if isinstance(person, dict) else None
-                if not cio_id or not isinstance(cio_id, str):
+                cio_id = id_text(person.get("cio_id")) if isinstance(person, dict) else None
+                if cio_id is None:
                     self.tally.without_cio_id += 1
                     continue
-                batch.append({key: person.get(key) for key in IDENTIFIERS})
+                batch.append({"cio_id": cio_id, "id": id_text(person.get("id")), "email": person.get("email")})
                 if len(batch) == ATTRIBUTES_BATCH:
                     yield self._batch_walk(batch)
                     batch = []
@@ -183,6 +148,7 @@ class CustomersExtractor(Extractor):
         identifiers = customer.get("identifiers")
         identifiers = identifiers if isinstance(identifiers, dict) else {}
         row = {key: identifiers.get(key) or person.get(key) or attributes.get(key) or None for key in IDENTIFIERS}
+        row["cio_id"], row["id"] = id_text(row["cio_id"]), id_text(row["id"])
         if self.options.attributes:
             for name in self.requested:
                 row[name] = attributes.get(name)
@@ -207,98 +173,35 @@ class CustomersExtractor(Extractor):
 
     # ------------------------------------------------------------------------------------------ export method
     def _export(self):
-        body = {"filters": self.options.filter}
-        if self.options.attributes:
-            # `unsubscribed` is a column of both methods; the export has it only when asked for.
-            body["attributes"] = list(self.options.attributes) + \
-                ([] if "unsubscribed" in self.options.attributes else ["unsubscribed"])
-        export = self.client.post("/exports/customers", body).get("export") or {}
-        export_id = _export_id(export)
-        log.info("customers: Customer.io is preparing export %s; waiting up to %d minutes.", export_id,
-                 self.options.export_timeout_minutes)
-        export = self._wait_for(export_id, export)
-        url = self.client.get(f"/exports/{export_id}/download").get("url")
-        if not url or not isinstance(url, str):
-            raise UserException(f"Customer.io finished customers export {export_id} but gave no download URL; run "
-                                f"the extraction again later.")
-        handle, path = tempfile.mkstemp(prefix="cio-customers-", suffix=".export")
-        os.close(handle)
+        export = CustomersExport(self.client, self.options.export_timeout_minutes, self.timing)
+        # `unsubscribed` is a column of both methods; the export has it only when asked for.
+        attributes = list(self.options.attributes) + \
+            ([] if not self.options.attributes or "unsubscribed" in self.options.attributes else ["unsubscribed"])
+        export_id, job = export.create(self.options.filter, attributes)
+        job = export.wait(export_id, job)
+        path, size = export.download(export_id)
         try:
-            size = self.client.download(url, path)
-            rows = yield from self._read_export(path, export_id)
+            problem = file_problem(path)
+            if problem is None:
+                header = header_of(path)
+                rows, skipped = yield from _tagged(CUSTOMERS, file_rows(path, self._export_columns(header),
+                                                                        self._absent_columns(header)))
         finally:
             os.remove(path)
-        total = export.get("total")
+        if problem is not None:
+            log.warning("customers: the file of export %s %s, so it cannot fill the customers table; this run reads "
+                        "everyone with the api method instead (about 1 request per 100 people). If it keeps "
+                        "happening, set customers method to \"api\".", export_id, problem)
+            yield from self._search()
+            return
+        if skipped:
+            log.warning("customers: %s rows of export %s had an empty cio_id and were skipped.", f"{skipped:,}",
+                        export_id)
+        total = job.get("total")
         log.info("customers: export %s gave %s rows (%s bytes downloaded).", export_id, f"{rows:,}", f"{size:,}")
         if isinstance(total, int) and total and total != rows:
             log.warning("customers: Customer.io reported %s people in export %s but its file held %s rows.",
                         f"{total:,}", export_id, f"{rows:,}")
-
-    def _wait_for(self, export_id: int, export: dict) -> dict:
-        """Poll the export with a growing interval until it is done; fail on `failed` or past the timeout."""
-        minutes = self.options.export_timeout_minutes
-        started = time.monotonic()
-        deadline = started + minutes * self.timing.minute
-        interval = self.timing.first
-        next_note = started + self.timing.minute
-        while True:
-            status = _export_status(export)
-            if status == "done":
-                return export
-            if status == "failed":
-                raise UserException(f"Customer.io reported that customers export {export_id} failed; run the "
-                                    f"extraction again, and if it keeps failing simplify the filter or use "
-                                    f"customers method \"api\".")
-            now = time.monotonic()
-            if now >= deadline:
-                raise UserException(f"Customer.io customers export {export_id} was still pending after {minutes} "
-                                    f"minute{'' if minutes == 1 else 's'}; raise customers.export_timeout_minutes "
-                                    f"(or use customers method \"api\").")
-            if now >= next_note:
-                log.info("customers: export %s still pending after %.0f minutes.", export_id,
-                         (now - started) / self.timing.minute)
-                next_note = now + self.timing.minute
-            if self.client.cancel_event.wait(min(interval, deadline - now)):
-                raise RunCancelled(f"GET /exports/{export_id}")
-            interval = min(interval * self.timing.growth, self.timing.cap)
-            export = self.client.get(f"/exports/{export_id}").get("export") or {}
-
-    def _read_export(self, path: str, export_id: int):
-        """Rows of the downloaded file (plain or gzip CSV, header = attribute names); returns how many."""
-        with open(path, "rb") as probe:
-            gzipped = probe.read(2) == GZIP_MAGIC
-        opener = gzip.open if gzipped else open
-        rows = skipped = 0
-        try:
-            with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
-                reader = csv.reader(handle)
-                header = [name.strip() for name in next(reader, [])]
-                if "cio_id" not in header:
-                    raise UserException(
-                        f"The customers export file has no cio_id column (it has {len(header)} columns), so the "
-                        f"customers table's primary key cannot be filled; set customers method to \"api\".")
-                columns = self._export_columns(header)
-                absent = self._absent_columns(header)
-                cio_position = header.index("cio_id")
-                for values in reader:
-                    if not values:
-                        continue
-                    if cio_position >= len(values) or not values[cio_position]:
-                        skipped += 1
-                        continue
-                    width = len(values)
-                    row = {name: values[i] if i < width else "" for i, name in columns}
-                    for name in absent:
-                        row[name] = None
-                    yield CUSTOMERS, row
-                    rows += 1
-        except (gzip.BadGzipFile, EOFError, zlib.error, csv.Error) as error:
-            raise UserException(f"The customers export file {export_id} could not be read ({error}); run the "
-                                f"extraction again.") from None
-        if skipped:
-            log.warning("customers: %s rows of export %s had an empty cio_id and were skipped.", f"{skipped:,}",
-                        export_id)
-        return rows
 
     def _export_columns(self, header: List[str]) -> List[tuple]:
         """(position, name) of the file's columns this table keeps; the first of repeated names wins."""
@@ -321,22 +224,17 @@ def _cio_id_of(customer: dict, wanted: dict) -> Optional[str]:
     identifiers = customer.get("identifiers") if isinstance(customer.get("identifiers"), dict) else {}
     attributes = customer.get("attributes") if isinstance(customer.get("attributes"), dict) else {}
     candidates = (identifiers.get("cio_id"), attributes.get("cio_id"), customer.get("cio_id"), customer.get("id"))
-    for candidate in candidates:
-        if isinstance(candidate, str) and candidate in wanted:
+    for candidate in map(id_text, candidates):
+        if candidate in wanted:
             return candidate
     return None
 
 
-def _export_id(export: dict) -> int:
-    """The export id as an integer (one documented example spells it "111,")."""
-    match = re.match(r"\s*(\d+)", str(export.get("id", "")))
-    if not match:
-        raise UserException("Customer.io answered the customers export request without an export id; run the "
-                            "extraction again later or use customers method \"api\".")
-    return int(match.group(1))
-
-
-def _export_status(export: dict) -> str:
-    if export.get("failed") is True or export.get("status") == "failed":
-        return "failed"
-    return "done" if export.get("status") == "done" else "pending"
+def _tagged(spec: TableSpec, rows):
+    """(spec, row) for every row of a generator; returns what the generator returns."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration as done:
+            return done.value
+        yield spec, row

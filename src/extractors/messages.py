@@ -1,9 +1,11 @@
 """Messages (deliveries): GET /v1/messages per type, in time windows on `created`, optionally since the last run.
 
-The API serves at most 6 months per request, so history is read in back-to-back windows of WINDOW_DAYS that
-never overlap ([s, s+W-1], [s+W, ...]) up to the moment the run started: nothing is missed and no delivery
-comes twice within a run. Each (type, window) is its own cursor walk, so they run concurrently under the
-shared rate limit. "Continue since last run" remembers, per type, the newest `created` seen by the last
+The API serves at most 6 months per request, so history is read in back-to-back windows of at most WINDOW_DAYS
+that never overlap ([s, e1], [e1+1, e2], ...) up to the moment the run started: nothing is missed and no delivery
+comes twice within a run. Each (type, window) is its own cursor walk, so they run concurrently under the shared
+rate limit; a range longer than a day is cut into enough windows that about TARGET_WALKS walks run at once
+(one cursor walk waits a round trip per page while the budget sits idle), which costs at most one partly filled
+page per extra window. "Continue since last run" remembers, per type, the newest `created` seen by the last
 successful run and starts the next run right after it (minus the lookback), which is how new messages are
 found; the original component's resume token pointed at the oldest page and never saw them.
 """
@@ -16,10 +18,23 @@ from customerio import PAGE_LIMITS
 from customerio.catalog import RETIRED_MESSAGE_TYPES
 from extractors.base import Extractor, TableSpec, Walk
 
-MESSAGES = TableSpec("messages", ("id",), expand={"metrics": 1, "customer_identifiers": 1})
+#: Metrics the API documents on a delivery (each the time it happened): always columns, even before they happen.
+METRICS = ("bounced", "clicked", "converted", "created", "delivered", "drafted", "dropped", "failed", "human_clicked",
+           "human_opened", "opened", "prefetch_clicked", "prefetch_opened", "sent", "spammed", "undeliverable",
+           "unsubscribed")
+#: Every column the README documents for `messages`; the API names the template id either way, so both are there.
+COLUMNS = ("action_id", "broadcast_id", "campaign_id", "content_id", "created", "customer_id",
+           "customer_identifiers_cio_id", "customer_identifiers_email", "customer_identifiers_id", "deduplicate_id",
+           "failure_message", "forgotten", "id", "message_template_id", "msg_template_id", "newsletter_id",
+           "parent_action_id", "recipient", "subject", "transactional_message_id", "trigger_event_id",
+           "type") + tuple(f"metrics_{name}" for name in METRICS)
+MESSAGES = TableSpec("messages", ("id",), expand={"metrics": 1, "customer_identifiers": 1}, columns=COLUMNS)
 #: Under the API's 6-month cap per request, with room to spare for month lengths.
 WINDOW_DAYS = 180
 DAY = 86400
+#: Walks to keep busy at once on a long range (the pool has 8 workers), and the shortest window worth a walk.
+TARGET_WALKS = 8
+MIN_WINDOW = DAY
 #: Walk and state key when no type filter is set.
 ALL_TYPES = "all"
 STATE_NEWEST = "newest_created"
@@ -29,14 +44,14 @@ LEGACY_HEADERS_KEY = "message_headers"
 log = logging.getLogger(__name__)
 
 
-def windows(start: int, end: int, days: int = WINDOW_DAYS) -> List[Tuple[int, int]]:
-    """Inclusive, non-overlapping [from, to] ranges covering start..end; none when start > end."""
-    size = days * DAY
-    result = []
-    while start <= end:
-        result.append((start, min(start + size - 1, end)))
-        start += size
-    return result
+def windows(start: int, end: int, pieces: int = 1, days: int = WINDOW_DAYS) -> List[Tuple[int, int]]:
+    """Inclusive, back-to-back [from, to] ranges of equal length covering start..end (none when start > end):
+    `pieces` of them where each is still at least MIN_WINDOW long, and never one longer than `days`."""
+    span = end - start + 1
+    if span <= 0:
+        return []
+    count = max(-(-span // (days * DAY)), min(pieces, span // MIN_WINDOW), 1)
+    return [(start + span * i // count, start + span * (i + 1) // count - 1) for i in range(count)]
 
 
 def when(ts: int) -> str:
@@ -95,9 +110,11 @@ class MessagesExtractor(Extractor):
 
     def walks(self) -> Iterator[Walk]:
         self._explain_settings()
-        for key in self.walk_keys():
+        keys = self.walk_keys()
+        pieces = -(-TARGET_WALKS // max(len(keys), 1))
+        for key in keys:
             start, reason = self.start_for(key)
-            spans = windows(start, self.run_started)
+            spans = windows(start, self.run_started, pieces)
             if not spans:
                 log.info("Messages (%s): nothing to read; the last run already reached %s.", key,
                          when(self.run_started))

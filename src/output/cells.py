@@ -27,7 +27,8 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
     """A flat row from one record.
 
     `expand` names the top-level keys whose objects become `<key>_<sub>` columns and how many levels deep
-    (None = all the way down); every other nested value stays one JSON cell. Arrays always stay JSON.
+    (None = all the way down); every other nested value stays one JSON cell. Arrays always stay JSON. An expanded
+    key whose value is null means "no values": it adds no column (a `customer_identifiers` column would stick).
     This runs once per row of every table, so the common scalar cases are tested first, by exact type.
     """
     row = {}
@@ -39,7 +40,8 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
         elif kind is int:
             row[key] = str(value)
         elif value is None:
-            row[key] = ""
+            if key not in expand:
+                row[key] = ""
         elif kind is dict and key in expand:
             _expand_into(row, key, value, expand[key])
         else:

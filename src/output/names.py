@@ -1,7 +1,8 @@
-"""Keboola Storage names: [A-Za-z0-9_], no leading underscore, at most 64 characters, unique ignoring case."""
+"""Keboola Storage names: [A-Za-z0-9_], no leading or trailing underscore, at most 64 characters, unique ignoring
+case. Storage refuses a column that starts or ends with `_` (or `-`), so `revenue ($)` must become `revenue`."""
 import logging
 import re
-from typing import Dict, Iterable
+from typing import Dict, Iterable, List
 
 MAX_NAME = 64
 _INVALID = re.compile(r"[^A-Za-z0-9_]+")
@@ -10,9 +11,21 @@ log = logging.getLogger(__name__)
 
 
 def sanitize(name: str, fallback: str = "column") -> str:
-    """The Storage-safe spelling of one name (invalid characters become `_`)."""
-    clean = _INVALID.sub("_", str(name)).lstrip("_")
-    return (clean or fallback)[:MAX_NAME]
+    """The Storage-safe spelling of one name: invalid characters become `_`, none at either end (after the cut)."""
+    clean = _INVALID.sub("_", str(name)).strip("_")[:MAX_NAME].rstrip("_")
+    return clean or fallback
+
+
+def sanitize_all(names: Iterable[str]) -> List[str]:
+    """Column names remembered from earlier runs, made valid (older runs kept a trailing `_`), duplicates dropped."""
+    result, seen = [], set()
+    for name in names:
+        if isinstance(name, str) and name:
+            clean = sanitize(name)
+            if clean not in seen:
+                seen.add(clean)
+                result.append(clean)
+    return result
 
 
 class ColumnNamer:

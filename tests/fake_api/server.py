@@ -3,7 +3,16 @@
 Endpoint families live in their own modules and register their routes with `route`. The server adds what
 every endpoint shares: bearer auth with the documented 401 body, latency, injected faults (429 with
 Retry-After, 5xx, connection resets, truncated bodies, slow responses, the legacy error shape), per-path
-forced statuses, and a request log for asserting request counts, page sizes and peak requests per second.
+forced statuses, canned bodies, and a request log for asserting request counts, page sizes and peak requests
+per second.
+
+Shapes real answers take that every endpoint can be switched to (`fake.extras`):
+- "numeric_ids": True sends every identifier that is all digits as a JSON number (`"cio_id": 3000001`,
+  `"ids": [1, 2]`), as the spec's own examples do in places. Keys named `id`, `*_id` and `*_ids`/`ids` count;
+  a leading zero keeps the string (the number would not spell the same id).
+- "null_empty_lists": True sends an empty top-level list as `null` (`{"exports": null}` is a recorded answer).
+`fake.serve(method, path, *bodies)` answers that exact path with the given bodies in turn (the last repeats):
+how tests replay response examples that nobody on the team wrote (the real-world corpus).
 """
 import base64
 import json
@@ -37,10 +46,11 @@ def route(method: str, pattern: str):
 class HttpError(Exception):
     """Raised by handlers: becomes a JSON error response in the current documented shape."""
 
-    def __init__(self, status: int, detail: str):
+    def __init__(self, status: int, detail: str, legacy: bool = False):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.legacy = legacy          # answer in the legacy shape {"meta":{"error":...}} (transactional contents)
 
 
 @dataclass
@@ -87,6 +97,12 @@ class FakeCustomerIo:
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self.extras: Dict[str, object] = {}                  # state owned by endpoint modules (exports, ...)
+        self.canned: Dict[Tuple[str, str], List[dict]] = {}
+        self.clock_offset: float = 0.0                       # seconds added to the fake's clock (see now())
+
+    def now(self) -> float:
+        """The fake's clock: time-dependent routes (metrics windows, open buckets) read it; tests shift it."""
+        return time.time() + self.clock_offset
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> "FakeCustomerIo":
@@ -127,6 +143,10 @@ class FakeCustomerIo:
     def force(self, path_regex: str, status: int, times: int = 10 ** 9) -> None:
         """Answer requests whose path matches with `status` (the next `times` of them)."""
         self.forced.setdefault(path_regex, []).append([status, times])
+
+    def serve(self, method: str, path: str, *bodies: dict) -> None:
+        """Answer `METHOD /v1<path>` with these bodies, one per request; the last one keeps answering."""
+        self.canned[(method, API_PREFIX + path)] = list(bodies)
 
     def requests(self, path_regex: str = ".*", method: Optional[str] = None) -> List[LoggedRequest]:
         pattern = re.compile(path_regex)
@@ -172,6 +192,34 @@ class FakeCustomerIo:
     def record(self, entry: LoggedRequest) -> None:
         with self._log_lock:
             self.log.append(entry)
+
+
+def reshaped(fake, payload):
+    """The answer in the shapes the switches ask for (see the module docstring)."""
+    if fake.extras.get("numeric_ids"):
+        payload = _numeric_ids(payload)
+    if fake.extras.get("null_empty_lists") and isinstance(payload, dict):
+        payload = {key: (None if value == [] else value) for key, value in payload.items()}
+    return payload
+
+
+_DIGITS = re.compile(r"^(0|[1-9][0-9]{0,17})$")
+
+
+def _as_number(value):
+    return int(value) if isinstance(value, str) and _DIGITS.match(value) else value
+
+
+def _numeric_ids(node, key: str = ""):
+    if isinstance(node, dict):
+        return {k: _numeric_ids(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        if key == "ids" or key.endswith("_ids"):
+            return [_as_number(item) if not isinstance(item, (dict, list)) else _numeric_ids(item) for item in node]
+        return [_numeric_ids(item) for item in node]
+    if key == "id" or key.endswith("_id"):
+        return _as_number(node)
+    return node
 
 
 def encode_cursor(data: dict) -> str:
@@ -267,13 +315,16 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError:
                 return self._error(entry, 400, "request body is not valid JSON")
         entry.body = body
+        canned = fake.canned.get((method, path))
+        if canned:
+            return self._json(entry, canned.pop(0) if len(canned) > 1 else canned[0])
         for route_method, regex, handler in _ROUTES:
             match = regex.match(path)
             if match and route_method == method:
                 try:
                     result = handler(fake, query=query, body=body, **match.groupdict())
                 except HttpError as error:
-                    return self._error(entry, error.status, error.detail)
+                    return self._error(entry, error.status, error.detail, legacy=error.legacy)
                 return self._json(entry, result)
         if any(regex.match(path) for _, regex, _ in _ROUTES):
             return self._error(entry, 405, f"{method} is not allowed here")
@@ -282,6 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ responses
     def _json(self, entry: LoggedRequest, payload: dict) -> None:
         fake = self.fake
+        payload = reshaped(fake, payload)
         data = orjson.dumps(payload)   # the benchmark's pages are large: encode them fast
         entry.status = 200
         if fake.chance(fake.faults.rate_truncated):
@@ -299,9 +351,10 @@ class _Handler(BaseHTTPRequestHandler):
             data = data[: max(1, len(data) // 3)]
         self._send(200, data, {"Content-Type": "application/json"})
 
-    def _error(self, entry: LoggedRequest, status: int, detail: str, headers: Optional[dict] = None) -> None:
+    def _error(self, entry: LoggedRequest, status: int, detail: str, headers: Optional[dict] = None,
+               legacy: bool = False) -> None:
         entry.status = status
-        if self.fake.faults.legacy_error_shape:
+        if legacy or self.fake.faults.legacy_error_shape:
             payload = {"meta": {"error": detail}}
         else:
             payload = {"errors": [{"detail": detail, "status": str(status)}]}

@@ -6,7 +6,7 @@ of the people defined here (`Workspace.models`).
 """
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 PLANS = ("free", "pro", "team", "enterprise")
 
@@ -21,8 +21,34 @@ class Workspace:
     activities: int = 0
     activity_types: int = 12
     activity_span_days: int = 20
+    activity_unique_keys: int = 0   # `data` keys per event that no other event has (exploding schemas)
+    message_types: int = 8          # messages cycle through the first N of the API's message types
+    cio_id_digits: bool = False     # cio_ids of digits only ("3000001"), which "numeric_ids" sends as numbers
+    # wave 2 (issues 12 and 13): small defaults so a default fake serves a little of everything
+    long_campaign_steps: int = 11       # steps of every 3rd campaign (the others have 1 + n % 3)
+    newsletters: int = 6
+    newsletter_span_days: int = 60      # newsletters are created over this many days, the newest 2 days ago
+    broadcasts: int = 3
+    long_broadcast_steps: int = 12      # steps of every 3rd broadcast (the others have 1 + k % 2)
+    transactional: int = 3
+    sender_identities: int = 7
+    snippets: int = 4
+    collections: int = 3
+    subscription_topics: int = 3
+    subscription_channels: int = 3
+    reporting_webhooks: int = 3
+    workspaces: int = 2
+    suppressions: int = 25              # bounces; blocks have half, spam_reports a fifth, invalid_emails none
+    optouts: int = 12                   # people with SMS/WhatsApp opt-outs
+    object_types: int = 2
+    objects: int = 25                   # objects of type "1"; type t has objects // t
     now: int = field(default_factory=lambda: int(time.time()))
     models: Dict[str, object] = field(default_factory=dict)
+    #: Between runs a test can set who is in a segment (person indexes, in membership order) and delete segments.
+    members_override: Dict[int, List[int]] = field(default_factory=dict)
+    #: Attributes every person has besides the generated ones (e.g. names that end in punctuation).
+    extra_attributes: Dict[str, str] = field(default_factory=dict)
+    removed_segments: Set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ people
     def person(self, q: int) -> dict:
@@ -31,12 +57,15 @@ class Workspace:
         return {
             "email": f"person{q}@example.com",
             "id": None if email_only else str(100000 + q),
-            "cio_id": f"a{q + 1:07x}",
+            "cio_id": str(3000001 + q) if self.cio_id_digits else f"a{q + 1:07x}",
         }
 
     def person_index(self, cio_id: str) -> Optional[int]:
         try:
-            q = int(cio_id[1:], 16) - 1 if cio_id.startswith("a") else -1
+            if self.cio_id_digits:
+                q = int(cio_id) - 3000001 if cio_id.isdigit() else -1
+            else:
+                q = int(cio_id[1:], 16) - 1 if cio_id.startswith("a") else -1
         except ValueError:
             return None
         return q if 0 <= q < self.people else None
@@ -59,6 +88,7 @@ class Workspace:
         if q % 13 == 4:
             attrs["cio_subscription_preferences"] = '{"topics":{"topic_1":true}}'
         attrs["unsubscribed"] = "true" if self.unsubscribed(q) else "false"
+        attrs.update(self.extra_attributes)
         return attrs
 
     def unsubscribed(self, q: int) -> bool:
@@ -72,22 +102,32 @@ class Workspace:
 
     # ------------------------------------------------------------------ segments
     def segment_ids(self) -> List[int]:
-        return list(range(1, self.segments + 1))
+        return [s for s in range(1, self.segments + 1) if s not in self.removed_segments]
 
     def segment_step(self, segment_id: int) -> int:
         """Members of segment s are every (s+1)-th person; the last segment is always empty."""
         return segment_id + 1
 
     def segment_size(self, segment_id: int) -> int:
+        if segment_id in self.removed_segments:
+            return 0
+        if segment_id in self.members_override:
+            return len(self.members_override[segment_id])
         if segment_id == self.segments or not 1 <= segment_id <= self.segments:
             return 0
         step = self.segment_step(segment_id)
         return (self.people - 1) // step + 1 if self.people else 0
 
     def segment_member(self, segment_id: int, k: int) -> int:
+        if segment_id in self.members_override:
+            return self.members_override[segment_id][k]
         return k * self.segment_step(segment_id)
 
     def in_segment(self, segment_id: int, q: int) -> bool:
+        if segment_id in self.removed_segments:
+            return False
+        if segment_id in self.members_override:
+            return q in self.members_override[segment_id]
         if segment_id == self.segments or not 1 <= segment_id <= self.segments:
             return False
         return q % self.segment_step(segment_id) == 0

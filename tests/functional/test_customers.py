@@ -152,9 +152,13 @@ def test_gzip_export(component, fake):
     assert fake.requests("^/files/")[0].path.endswith(".csv.gz")
 
 
-def test_export_without_cio_id_exits_1(component, fake):
+def test_export_without_cio_id_falls_back_to_the_api_method_and_exits_0(component, fake):
     fake.extras["export_without_cio_id"] = True
-    failed_with(run(component), "no cio_id column", "primary key cannot be filled", 'method to "api"')
+    result = run(component)
+    assert result.exit_code == 0, result.output
+    assert {row["cio_id"] for row in result.tables["customers"]} == cio_ids(fake.workspace)
+    assert "has no cio_id column" in result.output and "reads everyone with the api method instead" in result.output
+    assert len(fake.requests("^/v1/customers/attributes$")) == 2 and len(fake.requests("^/files/")) == 1
 
 
 def test_flat_attribute_items_are_read_like_wrapped_ones(component, fake):

@@ -50,7 +50,7 @@ def test_fourteen_months_in_one_run_then_only_the_new_messages(component, fake):
     assert all(kind is None for kind, _, _ in windows)
     for (_, end), (next_start, _) in zip(spans, spans[1:]):
         assert next_start == end + 1
-    assert all(end - start < SIX_MONTHS for start, end in spans) and len(spans) == 3
+    assert all(end - start < SIX_MONTHS for start, end in spans) and len(spans) == 8
     assert spans[0][0] < fake.workspace.now - 420 * DAY and spans[-1][1] >= fake.workspace.now
     minimal = sum(max(1, math.ceil(len(list(expected_messages(fake, start, end))) / 1000)) for start, end in spans)
     assert sum(windows.values()) == minimal
@@ -119,7 +119,7 @@ def test_types_filter_walks_each_type_separately(component, fake):
     assert {kind for kind, _, _ in windows} == {"email", "push"}
     for kind in ("email", "push"):
         spans = sorted((start, end) for k, start, end in windows if k == kind)
-        assert len(spans) == 3 and all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:]))
+        assert len(spans) == 4 and all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:]))
     assert set(result.state["messages"]["newest_created"]) == {"email", "push"}
 
 

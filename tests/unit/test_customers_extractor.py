@@ -5,13 +5,14 @@ import math
 import threading
 
 import pytest
-from keboola.component.exceptions import UserException
 
 from configuration import EVERYONE, CustomersSettings, Settings
 from customerio import CustomerIoClient, NoLimit, RunCancelled
 from extractors import Walk, extractor_classes
-from extractors.customers import (CUSTOMERS, MINUTE_SECONDS_ENV, POLL_SECONDS_ENV, CustomersExtractor, ExportTiming,
-                                  _export_id, _export_status, export_timing)
+from extractors.customer_export import (MINUTE_SECONDS_ENV, POLL_SECONDS_ENV, ExportTiming, export_id_of,
+                                        export_status, export_timing, file_problem, file_rows, header_of)
+from extractors.customers import CUSTOMERS, CustomersExtractor
+from extractors.errors import DatasetError
 from output.cells import flatten
 
 INSTANT = ExportTiming(first=0.001, cap=0.005, growth=1.5, minute=60.0)
@@ -245,21 +246,21 @@ def test_polling_interval_grows_from_2_to_30_seconds(fake, client):
 
 def test_failed_export_is_a_user_error(fake, client):
     fake.extras.update(export_failed=True, export_pending_polls=1)
-    with pytest.raises(UserException, match=r"reported that customers export \d+ failed"):
+    with pytest.raises(DatasetError, match=r"reported that customers export \d+ failed"):
         drain(extractor(client, method="export"))
 
 
 def test_failed_flag_alone_counts_as_failed():
-    assert _export_status({"status": "done", "failed": True}) == "failed"
-    assert _export_status({"status": "failed"}) == "failed"
-    assert _export_status({"status": "done"}) == "done"
-    assert _export_status({"status": "queued"}) == "pending" and _export_status({}) == "pending"
+    assert export_status({"status": "done", "failed": True}) == "failed"
+    assert export_status({"status": "failed"}) == "failed"
+    assert export_status({"status": "done"}) == "done"
+    assert export_status({"status": "queued"}) == "pending" and export_status({}) == "pending"
 
 
 def test_export_stuck_pending_times_out(fake, client):
     fake.extras["export_pending_seconds"] = 3600
     timing = ExportTiming(first=0.01, cap=0.05, growth=1.5, minute=0.1)
-    with pytest.raises(UserException) as raised:
+    with pytest.raises(DatasetError) as raised:
         drain(extractor(client, method="export", timeout_minutes=2, timing=timing))
     assert "was still pending after 2 minutes; raise customers.export_timeout_minutes" in str(raised.value)
     assert len(fake.requests(r"^/v1/exports/\d+$")) >= 3
@@ -280,12 +281,16 @@ def test_gzip_export(fake, client):
     assert fake.extras["files"][fake.requests("^/files/")[0].path][:2] == b"\x1f\x8b"
 
 
-def test_export_without_cio_id_fails_and_suggests_api(fake, client):
-    fake.extras["export_without_cio_id"] = True
-    with pytest.raises(UserException) as raised:
-        drain(extractor(client, method="export"))
-    message = str(raised.value)
-    assert "no cio_id column" in message and "primary key cannot be filled" in message and '"api"' in message
+@pytest.mark.parametrize("switch, why", [
+    ("export_without_cio_id", "has no cio_id column, the table's primary key"),
+    ("export_without_header", "has no header row"),
+    ("export_ragged", "has an unreadable layout: record 3 has")])
+def test_export_file_that_cannot_fill_the_table_switches_to_the_api_method(fake, client, caplog, switch, why):
+    fake.extras[switch] = True
+    rows = by_cio_id(drain(extractor(client, method="export")))
+    assert len(rows) == 200 and rows["a0000008"]["id"] == ""            # everybody, email-only people too
+    assert len(fake.requests("^/v1/customers/attributes$")) == 2
+    assert why in caplog.text and "this run reads everyone with the api method instead" in caplog.text
 
 
 def test_export_without_download_url(fake, client):
@@ -293,30 +298,32 @@ def test_export_without_download_url(fake, client):
     answers = {"/exports/customers": {"export": {"id": "7", "status": "done"}}, "/exports/7/download": {}}
     instance.client = type("Stub", (), {"post": lambda s, path, body: answers[path],
                                         "get": lambda s, path: answers[path], "cancel_event": threading.Event()})()
-    with pytest.raises(UserException, match="gave no download URL"):
+    with pytest.raises(DatasetError, match="gave no download URL"):
         drain(instance)
 
 
 @pytest.mark.parametrize("raw, number", [(110, 110), ("111,", 111), (" 42", 42)])
 def test_export_id_is_coerced(raw, number):
-    assert _export_id({"id": raw}) == number
+    assert export_id_of({"id": raw}) == number
 
 
 def test_export_without_id_is_a_user_error():
-    with pytest.raises(UserException, match="without an export id"):
-        _export_id({})
+    with pytest.raises(DatasetError, match="without an export id"):
+        export_id_of({})
 
 
 # ---------------------------------------------------------------------------------------------- reading files
 def read(client, tmp_path, content: bytes, attributes=()):
     path = tmp_path / "export.csv"
     path.write_bytes(content)
+    assert file_problem(str(path)) is None
     instance = extractor(client, method="export", attributes=attributes)
-    generator = instance._read_export(str(path), 5)
+    header = header_of(str(path))
+    generator = file_rows(str(path), instance._export_columns(header), instance._absent_columns(header))
     records = []
     try:
         while True:
-            records.append(next(generator)[1])
+            records.append(next(generator))
     except StopIteration as stop:
         return records, stop.value
 
@@ -326,17 +333,16 @@ def test_file_with_bom_crlf_quotes_and_short_rows(client, tmp_path):
               'a1,1,a@x,"line one\r\nline two, with comma",pro\r\n' \
               'a2,,b@x\r\n' \
               '\r\n'
-    records, count = read(client, tmp_path, content.encode())
-    assert count == 2
+    records, (count, skipped) = read(client, tmp_path, content.encode())
+    assert (count, skipped) == (2, 0)
     assert records[0] == {"cio_id": "a1", "id": "1", "email": "a@x", "note": "line one\r\nline two, with comma",
                           "plan": "pro", "unsubscribed": None, "devices": None}
     assert records[1]["id"] == "" and records[1]["plan"] == "" and records[1]["note"] == ""
 
 
-def test_file_rows_without_cio_id_are_skipped_and_counted(client, tmp_path, caplog):
-    records, count = read(client, tmp_path, b"cio_id,email\na1,a@x\n,b@x\n")
-    assert count == 1 and [r["cio_id"] for r in records] == ["a1"]
-    assert "1 rows of export 5 had an empty cio_id" in caplog.text
+def test_file_rows_without_cio_id_are_skipped_and_counted(client, tmp_path):
+    records, counts = read(client, tmp_path, b"cio_id,email\na1,a@x\n,b@x\n")
+    assert counts == (1, 1) and [r["cio_id"] for r in records] == ["a1"]
 
 
 def test_file_subset_keeps_only_asked_columns(client, tmp_path):
@@ -352,19 +358,23 @@ def test_repeated_header_names_keep_the_first(client, tmp_path):
 
 
 def test_gzip_detected_by_magic_bytes_not_by_name(client, tmp_path):
-    records, count = read(client, tmp_path, gzip.compress(b"cio_id,plan\na1,pro\n"))
+    records, (count, _) = read(client, tmp_path, gzip.compress(b"cio_id,plan\na1,pro\n"))
     assert count == 1 and records[0]["plan"] == "pro"
 
 
-def test_damaged_gzip_is_a_user_error(client, tmp_path):
-    with pytest.raises(UserException, match="could not be read"):
-        lines = "".join(f"a{n},{n * 7919 % 104729}\n" for n in range(5000))
-        read(client, tmp_path, gzip.compress(("cio_id,plan\n" + lines).encode())[:2000])
-
-
-def test_empty_file_has_no_cio_id(client, tmp_path):
-    with pytest.raises(UserException, match="no cio_id column"):
-        read(client, tmp_path, b"")
+@pytest.mark.parametrize("content, why", [
+    (b"", "has no header row"),
+    (b"\n\n", "has no header row"),
+    (b"id,email\n1,a@x\n", "has no cio_id column, the table's primary key (its columns: id, email)"),
+    (b"a0000001,100001,person1@example.com\n", "has no header row (its first line holds values"),
+    (b"cio_id,plan\na1,pro\na2,pro,extra\n", "has an unreadable layout: record 3 has 3 cells where the header has 2"),
+    (gzip.compress(("cio_id,plan\n" + "".join(f"a{n},{n * 7919 % 104729}\n" for n in range(5000))).encode())[:2000],
+     "could not be read"),
+])
+def test_file_problems_are_found_before_any_row_is_used(tmp_path, content, why):
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    assert why in file_problem(str(path))
 
 
 # ---------------------------------------------------------------------------------------------- timing knobs

@@ -191,3 +191,15 @@ def test_signed_file_refuses_the_api_key(fake, client):
     export_id = client.post("/exports/customers", {"filters": EVERYONE})["export"]["id"]
     url = finish(client, export_id)
     assert client.session.get(url).status_code == 400     # the API session carries Authorization
+
+
+def test_numeric_ids_switch_sends_digit_identifiers_as_numbers(fake):
+    import requests
+    fake.workspace.cio_id_digits = True
+    fake.extras["numeric_ids"] = True
+    answer = requests.post(fake.url + "/customers", params={"limit": 3},
+                           headers={"Authorization": "Bearer test-app-key"},
+                           json={"filter": {"attribute": {"field": "cio_id", "operator": "exists"}}}).json()
+    assert answer["identifiers"][0] == {"cio_id": 3000001, "email": "person0@example.com", "id": 100000}
+    assert answer["ids"] == [100000, 100001, 100002]
+    assert isinstance(answer["next"], str)

@@ -74,7 +74,32 @@ def test_windows_edges():
     assert windows(100, 100) == [(100, 100)]
     assert windows(101, 100) == []
     assert windows(0, size - 1) == [(0, size - 1)]
-    assert windows(0, size) == [(0, size - 1), (size, size)]
+    assert windows(0, size) == [(0, (size + 1) // 2 - 1), ((size + 1) // 2, size)]
+
+
+@pytest.mark.parametrize("days, pieces, count", [(175, 4, 4), (175, 8, 8), (400, 8, 8), (400, 1, 3), (1000, 8, 8),
+                                                 (2000, 8, 12), (3, 8, 3), (1, 8, 1), (0.5, 8, 1)])
+def test_long_ranges_are_cut_into_enough_windows_of_at_least_a_day(days, pieces, count):
+    end = SINCE + int(days * DAY) - 1
+    spans = windows(SINCE, end, pieces)
+    assert len(spans) == count
+    assert spans[0][0] == SINCE and spans[-1][1] == end
+    assert all(b[0] == a[1] + 1 for a, b in zip(spans, spans[1:]))
+    assert all(DAY <= e - s + 1 <= WINDOW_DAYS * DAY for s, e in spans) or count == 1
+    lengths = {e - s + 1 for s, e in spans}
+    assert max(lengths) - min(lengths) <= 1
+
+
+@pytest.mark.parametrize("types, per_type", [([], 8), (["email"], 8), (["email", "push"], 4),
+                                             (["email", "push", "slack"], 3), (list(MESSAGE_TYPES), 1)])
+def test_about_eight_walks_run_at_once_on_a_long_range(types, per_type):
+    walks = list(extractor(types=types, since=RUN_STARTED - 175 * DAY).walks())
+    assert len(walks) == per_type * max(len(types), 1)
+
+
+def test_a_daily_incremental_run_stays_one_window():
+    state = {"messages": {"newest_created": {"all": RUN_STARTED - 20 * 3600}}}
+    assert len(list(extractor(state=state, continue_since_last_run=True).walks())) == 1
 
 
 def test_window_is_within_the_apis_six_months():
@@ -92,7 +117,7 @@ def test_extractor_is_discovered_with_its_table():
 def test_no_types_is_one_unfiltered_walk_per_window_with_the_maximum_page_size():
     client = RecordingClient()
     walks = list(extractor(client).walks())
-    assert len(walks) == len(windows(SINCE, RUN_STARTED))
+    assert len(walks) == len(windows(SINCE, RUN_STARTED, 8)) == 8
     run_all(extractor(client))
     assert all(path == "/messages" and "type" not in params and limit == PAGE_LIMITS["messages"] == 1000
                for path, params, limit in client.calls)
@@ -103,7 +128,7 @@ def test_each_type_is_its_own_walk_with_its_type_sent():
                               message(SINCE + 30, "slack")])
     ex = extractor(client, types=["email", "push"])
     labels = [walk.label for walk in ex.walks()]
-    assert len(labels) == 2 * len(windows(SINCE, RUN_STARTED)) and len(set(labels)) == len(labels)
+    assert len(labels) == 2 * len(windows(SINCE, RUN_STARTED, 4)) == 8 and len(set(labels)) == len(labels)
     rows = run_all(ex)
     assert sorted(r["type"] for r in rows) == ["email", "push"]
     assert {params["type"] for _, params, _ in client.calls} == {"email", "push"}
@@ -113,7 +138,7 @@ def test_requests_use_inclusive_back_to_back_windows_up_to_run_start():
     client = RecordingClient()
     run_all(extractor(client))
     spans = sorted((params["start_ts"], params["end_ts"]) for _, params, _ in client.calls)
-    assert spans == windows(SINCE, RUN_STARTED)
+    assert spans == windows(SINCE, RUN_STARTED, 8)
 
 
 def test_urban_airship_is_skipped_with_one_warning(caplog):

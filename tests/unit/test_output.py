@@ -9,7 +9,8 @@ from keboola.component.interface import CommonInterface
 
 from output.cells import cell, flatten
 from output.names import ColumnNamer, sanitize
-from output.tables import OutputTables, TableWriter, _CsvLines
+from output.csv_lines import CsvLines as _CsvLines
+from output.tables import OutputTables, TableWriter
 
 
 @pytest.fixture
@@ -190,3 +191,88 @@ def test_collision_in_data_is_written_under_the_new_name(interface):
     assert header == ["Name", "id", "name_2"]
     assert rows == [["", "1", "lower"], ["upper", "2", ""]]
     assert state["people"]["renamed"] == {"name": "name_2"}
+
+
+@pytest.mark.parametrize("raw, column", [("revenue ($)", "revenue"), ("Company Name ", "Company_Name"),
+                                         ("-score-", "score"), ("_x_", "x"), ("a" * 63 + " b", "a" * 63),
+                                         ("a" * 63 + "_b", "a" * 63), ("$", "column"), ("ok_name", "ok_name")])
+def test_names_never_start_or_end_with_an_underscore(raw, column):
+    assert sanitize(raw) == column
+
+
+def test_names_that_meet_after_stripping_stay_distinct_and_stable():
+    first = ColumnNamer("t").resolve(["Company Name", "Company Name "])
+    assert sorted(first.values()) == ["Company_Name", "Company_Name_2"]
+    namer = ColumnNamer("t")
+    namer.resolve(["Company Name", "Company Name "])
+    again = ColumnNamer("t", sticky=sorted(first.values()), renamed=namer.renamed).resolve(["Company Name "])
+    assert again == {"Company Name ": first["Company Name "]}
+
+
+def test_remembered_columns_are_made_valid(interface):
+    tables = OutputTables(interface, incremental=True, state={"t": {"columns": ["id", "revenue_", "_old", "revenue"],
+                                                                    "renamed": {"x ": "x_2_"}}})
+    tables.declare("t", ["id"])
+    state = tables.finish()
+    assert state["t"] == {"columns": ["id", "old", "revenue"], "renamed": {"x ": "x_2"}}
+
+
+def test_a_null_expanded_object_adds_no_column():
+    assert flatten({"id": "1", "customer_identifiers": None, "metrics": None, "other": None},
+                   {"customer_identifiers": 1, "metrics": 1}) == {"id": "1", "other": ""}
+
+
+def test_documented_columns_are_in_the_header_of_an_empty_table(interface):
+    tables = OutputTables(interface, incremental=True)
+    tables.declare("t", ["id"], columns=["b", "a", "id"])
+    tables.finish()
+    assert read_csv(interface.tables_out_path + "/t.csv") == (["a", "b", "id"], [])
+
+
+def test_the_column_cap_keeps_new_keys_in_other_fields(interface, caplog):
+    tables = OutputTables(interface, incremental=True, max_columns=5)
+    writer = tables.declare("wide", ["id"])
+    for i in range(6):
+        writer.write({"id": str(i), f"k{i}": i, "shared": "s", "n": {"x": i}} if i < 4 else {"id": str(i), "k0": "z"})
+    state = tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/wide.csv")
+    assert header == ["id", "k0", "n", "other_fields", "shared"] and len(header) == 5
+    assert state["wide"]["columns"] == header
+    values = [dict(zip(header, row)) for row in rows]
+    assert values[0] == {"id": "0", "k0": "0", "n": '{"x":0}', "other_fields": "", "shared": "s"}
+    for i in (1, 2, 3):
+        assert json.loads(values[i]["other_fields"]) == {f"k{i}": str(i)}
+    assert values[4]["other_fields"] == "" and values[4]["k0"] == "z"
+    assert caplog.text.count("reached max_columns") == 1 and "3 keys without a column" in caplog.text
+
+
+def test_next_run_keeps_the_capped_header_and_sticky_columns_past_the_cap(interface):
+    sticky = [f"c{i}" for i in range(8)] + ["id"]
+    tables = OutputTables(interface, incremental=True, state={"t": {"columns": sticky}}, max_columns=5)
+    writer = tables.declare("t", ["id"])
+    writer.write({"id": "1", "c3": "kept", "new": "n"})
+    state = tables.finish()
+    header, rows = read_csv(interface.tables_out_path + "/t.csv")
+    assert header == sorted(sticky + ["other_fields"])      # never drops a column Storage already has
+    row = dict(zip(header, rows[0]))
+    assert row["c3"] == "kept" and json.loads(row["other_fields"]) == {"new": "n"}
+    assert len(state["t"]["columns"]) == len(sticky) + 1
+
+
+def test_delete_where_only_for_incremental_and_only_replaced_partitions(interface):
+    for incremental in (True, False):
+        tables = OutputTables(interface, incremental=incremental)
+        tables.declare("members", ["segment_id", "cio_id"], partition="segment_id")
+        tables.declare("plain", ["id"])
+        for value in (10, "2", 2):
+            tables.replaced("members", value)
+        tables.finish()
+        manifest = json.load(open(interface.tables_out_path + "/members.csv.manifest"))
+        if incremental:
+            assert (manifest["delete_where_column"], manifest["delete_where_values"],
+                    manifest["delete_where_operator"]) == ("segment_id", ["2", "10"], "eq")
+        else:
+            assert "delete_where_column" not in manifest
+        assert "delete_where_column" not in json.load(open(interface.tables_out_path + "/plain.csv.manifest"))
+    with pytest.raises(ValueError):
+        tables.replaced("plain", 1)

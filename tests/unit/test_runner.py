@@ -31,12 +31,16 @@ class Writer:
 class Tables:
     def __init__(self):
         self.writers = {}
+        self.replaced_values = {}
 
     def seed_columns(self, name, columns):
         pass
 
-    def declare(self, name, primary_key, expand):
+    def declare(self, name, primary_key, expand, columns=(), partition=None):
         return self.writers.setdefault(name, Writer())
+
+    def replaced(self, name, value):
+        self.replaced_values.setdefault(name, []).append(value)
 
 
 class Scripted(Extractor):

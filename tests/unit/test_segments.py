@@ -1,22 +1,28 @@
-"""Segments extractor: segment rows, membership lanes, deleted segments."""
+"""Segments extractor: segment rows, membership lanes, deleted segments, replaced partitions, numeric ids."""
 import logging
 
 from configuration import parse_settings
 from customerio import CustomerIoClient
-from extractors.base import Walk
+from output.cells import flatten
+from extractors.base import Replaced, Walk
 from extractors.segments import MEMBERSHIP_LANES, SEGMENT_MEMBERS, SEGMENTS, SegmentsExtractor
 
 
-def run(walk):
+def run(walk, replaced=None):
     rows, walks = [], []
     for item in walk.run():
+        if isinstance(item, Replaced):
+            assert item.spec is SEGMENT_MEMBERS
+            if replaced is not None:
+                replaced.append(item.value)
+            continue
         (walks if isinstance(item, Walk) else rows).append(item)
     return rows, walks
 
 
-def extractor(fake, **parameters):
+def extractor(fake, state=None, **parameters):
     settings = parse_settings({"#api_secret": "k", "segments": True, **parameters})
-    return SegmentsExtractor(CustomerIoClient("test-app-key", fake.url), settings, {}, 0)
+    return SegmentsExtractor(CustomerIoClient("test-app-key", fake.url), settings, state or {}, 0)
 
 
 def test_membership_is_read_in_a_bounded_number_of_lanes(fake):
@@ -27,7 +33,8 @@ def test_membership_is_read_in_a_bounded_number_of_lanes(fake):
     members = [record for lane in lanes for spec, record in run(lane)[0] if spec is SEGMENT_MEMBERS]
     ws = fake.workspace
     assert sorted((m["segment_id"], m["cio_id"]) for m in members) == sorted(
-        (s, ws.person(ws.segment_member(s, k))["cio_id"]) for s in ws.segment_ids() for k in range(ws.segment_size(s)))
+        (str(s), ws.person(ws.segment_member(s, k))["cio_id"])
+        for s in ws.segment_ids() for k in range(ws.segment_size(s)))
 
 
 def test_no_membership_walks_when_members_are_off(fake):
@@ -41,5 +48,45 @@ def test_a_segment_deleted_mid_run_is_skipped_with_a_warning(fake, caplog):
     caplog.set_level(logging.WARNING)
     _, lanes = run(next(iter(extractor(fake).walks())))
     members = [record for lane in lanes for _, record in run(lane)[0]]
-    assert {m["segment_id"] for m in members} == {2}
+    assert {m["segment_id"] for m in members} == {"2"}
     assert "Segment 1 disappeared" in caplog.text
+
+
+def test_every_segment_read_to_the_end_and_every_vanished_one_is_replaced(fake):
+    fake.workspace.segments = 4
+    fake.force("^/v1/segments/2/membership$", 404)
+    instance = extractor(fake, state={"segments": {"ids": ["1", "2", "9", 17]}})
+    replaced = []
+    _, lanes = run(next(iter(instance.walks())), replaced)
+    assert replaced == ["9", "17"]                      # remembered, no longer listed: before any membership walk
+    for lane in lanes:
+        run(lane, replaced)
+    assert sorted(replaced, key=int) == ["1", "2", "3", "4", "9", "17"]   # 2 vanished mid-run, 4 is empty
+    assert instance.new_state() == {"ids": ["1", "2", "3", "4"]}
+
+
+def test_a_failed_membership_walk_replaces_nothing(fake):
+    fake.workspace.segments = 2
+    fake.force("^/v1/segments/1/membership$", 400)
+    replaced = []
+    _, lanes = run(next(iter(extractor(fake).walks())), replaced)
+    try:
+        run(lanes[0], replaced)
+    except Exception:  # noqa: B902 - the walk fails, as the runner would see it
+        pass
+    assert "1" not in replaced
+
+
+def test_numeric_ids_give_the_same_rows_and_state(fake):
+    fake.workspace.people, fake.workspace.cio_id_digits = 60, True
+
+    def everything():
+        instance = extractor(fake)
+        rows, lanes = run(next(iter(instance.walks())))
+        for lane in lanes:
+            rows += run(lane)[0]
+        return sorted(map(repr, ((spec.name, flatten(record)) for spec, record in rows))), instance.new_state()
+
+    as_text = everything()
+    fake.extras["numeric_ids"] = True
+    assert everything() == as_text

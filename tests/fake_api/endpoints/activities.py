@@ -10,7 +10,10 @@ directly. The listing is up to three segments, newest first:
 Inside a segment activity `a` has type ACTIVITY_KINDS[a % T] (T = the workspace's `activity_types`) and
 sits in row a // T. Every 25th row belongs to deleted people, who only show up with deleted=true; because
 that pattern is regular, a filtered listing can still jump straight to its k-th record.
-`fake.extras["activities_new_field"] = True` adds a top-level field the extractor has never seen.
+`fake.extras["activities_new_field"] = True` adds a top-level field the extractor has never seen;
+`fake.extras["null_objects"] = True` sends `customer_identifiers: null` on every third person's activity. The
+workspace's `activity_unique_keys` (N) gives every event N `data` keys no other event has (user ids or
+timestamps as keys), the way schemas explode on real workspaces.
 """
 import re
 from dataclasses import dataclass
@@ -123,7 +126,7 @@ def activity(fake, segment: Segment, a: int) -> dict:
             record["data"]["changes"] = {"tier": {"from": "silver", "to": "gold"}}
         return record
     record["customer_id"] = ident["id"]
-    record["customer_identifiers"] = dict(ident)
+    record["customer_identifiers"] = None if fake.extras.get("null_objects") and a % 3 == 0 else dict(ident)
     lifecycle = _LIFECYCLE.match(kind)
     if lifecycle:
         channel = lifecycle.group(3)
@@ -141,6 +144,8 @@ def activity(fake, segment: Segment, a: int) -> dict:
     elif kind in ("event", "failed_event", "stripe_event", "webhook_event"):
         record["name"] = ("purchase", "signup", "credit grant", "enroll")[row % 4]
         record["data"] = event_data(row, shift=2 if segment.tag == "N" else 0)
+        for i in range(ws.activity_unique_keys):
+            record["data"][f"u{segment.tag}{a}_{i}"] = f"{a}-{i}"
     elif kind in ("attribute_change", "failed_attribute_change", "relationship_attribute_change",
                   "relationship_failed_attribute_change"):
         attribute = _ATTRIBUTES[row % len(_ATTRIBUTES)]

@@ -8,7 +8,10 @@ Switches in `fake.extras`:
   (both may be set; the export is done when both are used up).
 - "export_failed": True makes every export end as `failed`.
 - "export_gzip": True serves the CSV gzip-compressed.
-- "export_without_cio_id": True leaves the cio_id column out of the file.
+- "export_without_cio_id": True leaves the cio_id column out of the file (the original component keyed its export
+  on `id`; whether real files carry `cio_id` is not documented).
+- "export_without_header": True writes the rows without a header line.
+- "export_ragged": True makes the second record one cell wider than the header (an unquoted comma in a value).
 """
 import csv
 import gzip
@@ -119,8 +122,12 @@ def export_file(fake, job: dict) -> bytes:
     identifiers = [c for c in IDENTIFIER_COLUMNS if not (c == "cio_id" and fake.extras.get("export_without_cio_id"))]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(identifiers + names)
-    for q in people:
+    if not fake.extras.get("export_without_header"):
+        writer.writerow(identifiers + names)
+    for n, q in enumerate(people):
         person, attrs = ws.person(q), ws.attributes(q)
-        writer.writerow([person[c] or "" for c in identifiers] + [attrs.get(name, "") for name in names])
+        values = [person[c] or "" for c in identifiers] + [attrs.get(name, "") for name in names]
+        if n == 1 and fake.extras.get("export_ragged"):
+            values.append("stray")
+        writer.writerow(values)
     return out.getvalue().encode("utf-8")

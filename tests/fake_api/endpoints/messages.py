@@ -4,7 +4,9 @@ Messages are computed from a global index g, so a million of them cost no memory
 block first: the workspace's own `messages` (spread over `message_span_days`, ending a minute before `ws.now`),
 preceded by every batch that `add_messages` put on top between two runs. Inside a block `created` never grows
 with the index, so the messages of any time window are one index range per block and any page is computed
-directly. Types are assigned as g % len(TYPES), so a type filter is arithmetic too.
+directly. Types are assigned as TYPES[g % k] (k = the workspace's `message_types`, 8 by default), so a type
+filter is arithmetic too. `fake.extras["null_objects"] = True` sends `customer_identifiers: null` on every third
+message (seen in peers' fixtures).
 """
 import base64
 import bisect
@@ -65,19 +67,23 @@ def add_messages(fake, count: int, newest: int) -> List[int]:
     return list(range(offset, offset + count))
 
 
-def _count_below(x: int, type_index: Optional[int]) -> int:
+def kinds(ws) -> int:
+    return max(1, min(ws.message_types, len(TYPES)))
+
+
+def _count_below(x: int, type_index: Optional[int], k: int) -> int:
     """How many global indexes in [0, x) have this type."""
     if type_index is None:
         return x
-    k = len(TYPES)
+    if type_index >= k:
+        return 0
     return max(0, (x - type_index + k - 1) // k)
 
 
-def _nth(low: int, n: int, type_index: Optional[int]) -> int:
+def _nth(low: int, n: int, type_index: Optional[int], k: int) -> int:
     """The n-th global index >= low with this type."""
     if type_index is None:
         return low + n
-    k = len(TYPES)
     return low + (type_index - low) % k + n * k
 
 
@@ -110,7 +116,8 @@ def selection(fake, start: int, end: int, type_index: Optional[int]):
         if high <= low:
             continue
         a, b = block.offset + low, block.offset + high
-        count = _count_below(b, type_index) - _count_below(a, type_index)
+        k = kinds(fake.workspace)
+        count = _count_below(b, type_index, k) - _count_below(a, type_index, k)
         if count:
             parts.append((block, a, count))
     return parts
@@ -126,17 +133,18 @@ def message(fake, block: Block, g: int) -> dict:
     """Message g with realistic, varying fields: one parent kind, only the metrics that happened."""
     ws = fake.workspace
     created = block.created(g - block.offset)
-    kind = TYPES[g % len(TYPES)]
+    kind = TYPES[g % kinds(ws)]
     person = ws.person(g % ws.people if ws.people else g)
     message_id = delivery_id(g)
     cio_id = person["cio_id"]
     if g % 50 == 13:
         cio_id = 3000000 + g          # the spec's example shows an integer cio_id
     metrics = _metrics(g, created, ws.now)
-    parent = g % 3
+    parent = g % 4
     campaign_id = 1 + g % 5 if parent == 0 else None
     newsletter_id = 10 + g % 4 if parent == 1 else None
     broadcast_id = 20 + g % 2 if parent == 2 else None
+    transactional_id = 30 + g % 3 if parent == 3 else None
     record = {
         "id": message_id,
         "deduplicate_id": f"{message_id}:{max(metrics.values())}",
@@ -149,14 +157,17 @@ def message(fake, block: Block, g: int) -> dict:
         "campaign_id": campaign_id,
         "newsletter_id": newsletter_id,
         "broadcast_id": broadcast_id,
-        "action_id": (campaign_id or broadcast_id) * 10 + g % 3 if parent != 1 else None,
+        "action_id": (campaign_id or broadcast_id) * 10 + g % 3 if parent in (0, 2) else None,
         "parent_action_id": campaign_id * 10 if campaign_id and g % 4 == 0 else None,
         "content_id": newsletter_id * 100 + g % 2 if newsletter_id else None,
         "trigger_event_id": f"01HX{g:022d}" if campaign_id and g % 2 else None,
+        "transactional_message_id": transactional_id,
         "type": kind,
         "forgotten": g % 97 == 5,
         "metrics": metrics,
     }
+    if fake.extras.get("null_objects") and g % 3 == 0:
+        record["customer_identifiers"] = None
     if g % 2:
         record["msg_template_id"] = 40 + g % 7
     else:
@@ -224,7 +235,7 @@ def list_messages(fake, query, body):
                 offset -= part_count
                 continue
             while offset < part_count and len(result) < count:
-                result.append(message(fake, block, _nth(low, offset, type_index)))
+                result.append(message(fake, block, _nth(low, offset, type_index, kinds(fake.workspace))))
                 offset += 1
             offset = 0
             if len(result) == count:
@@ -234,11 +245,12 @@ def list_messages(fake, query, body):
     return cursor_page(fake, query, "messages", total, items, DEFAULT_LIMIT, MAX_LIMIT)
 
 
-def expected_messages(fake, start: int, end: int, kinds=None):
+def expected_messages(fake, start: int, end: int, types=None):
     """Test helper: (id, created, type) of every message created in [start, end] (of these types), newest first."""
+    k = kinds(fake.workspace)
     for block in blocks(fake):
         for j in range(block.first_at_or_before(end), block.first_at_or_before(start - 1)):
             g = block.offset + j
-            kind = TYPES[g % len(TYPES)]
-            if kinds is None or kind in kinds:
+            kind = TYPES[g % k]
+            if types is None or kind in types:
                 yield delivery_id(g), block.created(j), kind
