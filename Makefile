@@ -3,22 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER := tests/browser
+NODE_STAMP := $(BROWSER)/node_modules/.installed
 
-.PHONY: install test lint unit demo bench clean
+.PHONY: install test lint unit browser-test demo bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# JSON Editor and playwright-core for the browser test, from the committed package-lock.json. Without npm the
+# browser test fails and says what to install.
+$(NODE_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(BROWSER) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is missing: the browser test will fail until Node.js and npm are installed (bash .ci/run does it)."; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/flake8 --config=flake8.cfg src tests scripts
 	$(BIN)/hadolint Dockerfile
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2
+
+# The configuration form in headless Chromium alone; screenshots land in test-artifacts/form/.
+browser-test: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest tests/browser
 
 test: lint unit
 
@@ -29,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf $(VENV) demo-data .bench
+	rm -rf $(VENV) demo-data .bench test-artifacts $(BROWSER)/node_modules

@@ -11,10 +11,9 @@ from keboola.component.base import ComponentBase, sync_action
 from keboola.component.exceptions import UserException
 from keboola.component.sync_actions import SelectElement
 
-from configuration import Settings, parse_settings
+from configuration import KEY_LOCATION, Settings, parse_connection, parse_settings
 from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError,
                         RetriesExhaustedError, resolve_base_url)
-from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, label
 from extractors import build_extractors
 from extractors.errors import DatasetError
 from knobs import Knobs, read_knobs
@@ -41,7 +40,7 @@ class Component(ComponentBase):
         base_url = resolve_base_url(settings.region)
         knobs = read_knobs(base_url)
         run_started = int(time.time() + knobs.clock_offset)
-        client = self.client(settings, knobs=knobs, base_url=base_url)
+        client = self.client(settings.api_key, settings.region, settings.max_requests_per_second, knobs=knobs)
         extractors = build_extractors(settings, client, state, run_started, knobs)
         if not extractors:
             log.warning("No dataset is selected: turn on campaigns, segments, messages, customers or activities.")
@@ -78,48 +77,52 @@ class Component(ComponentBase):
         return self._settings
 
     @staticmethod
-    def client(settings: Settings, interactive: bool = False, knobs: Optional[Knobs] = None,
-               base_url: Optional[str] = None) -> CustomerIoClient:
+    def client(api_key: str, region: str, max_requests_per_second: int = 10, interactive: bool = False,
+               knobs: Optional[Knobs] = None) -> CustomerIoClient:
         """The run's client; `interactive` (sync actions) keeps every wait short: the UI gives up after ~30 s."""
-        base_url = base_url or resolve_base_url(settings.region)
+        base_url = resolve_base_url(region)
         knobs = knobs or read_knobs(base_url)
         options = dict(SYNC_ACTION_LIMITS) if interactive else {}
         options.update(knobs.client_options())
-        return CustomerIoClient(settings.api_key, base_url, max_requests_per_second=settings.max_requests_per_second,
-                                **options)
+        return CustomerIoClient(api_key, base_url, max_requests_per_second=max_requests_per_second, **options)
+
+    def action_client(self) -> CustomerIoClient:
+        """Sync actions read only the key and region: a half-edited filter or rate must not fail them."""
+        connection = parse_connection(self.configuration.parameters)
+        return self.client(connection.api_key, connection.region, interactive=True)
 
     # ------------------------------------------------------------------ sync actions
     @sync_action("testConnection")
     def test_connection(self):
-        settings = self.settings()
-        client = self.client(settings, interactive=True)
+        client = self.action_client()
         try:
             client.get("/segments")
         except Exception as error:  # noqa: B902 - every failure becomes one readable sentence
-            raise user_facing(WalkFailed("the connection test", "GET /segments", error)) from None
+            raise action_failure("The connection test", error) from None
         finally:
             client.close()
 
-    @sync_action("list_activity_types")
-    def list_activity_types(self):
-        return [SelectElement(value=name, label=label(name)) for name in ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES]
-
-    @sync_action("list_message_types")
-    def list_message_types(self):
-        return [SelectElement(value=name, label=label(name)) for name in MESSAGE_TYPES]
-
     @sync_action("list_segments")
     def list_segments(self):
-        settings = self.settings()
-        client = self.client(settings, interactive=True)
+        client = self.action_client()
         try:
             segments = client.get("/segments").get("segments") or []
         except Exception as error:  # noqa: B902
-            raise user_facing(WalkFailed("segments", "GET /segments", error)) from None
+            raise action_failure("Loading segments", error) from None
         finally:
             client.close()
         segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
         return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
+
+
+def action_failure(action: str, error: Exception) -> Exception:
+    """A sync action's failure in one sentence; a 403 here is about the key itself, there is no dataset to turn off."""
+    if isinstance(error, ForbiddenError):
+        return UserException(
+            f"{action} failed: Customer.io refused the API key for {error.endpoint} (403: {error.detail}). The key "
+            f"may not read this workspace, or an IP allowlist on the key leaves Keboola out: check the key in "
+            f"Customer.io under {KEY_LOCATION}.")
+    return user_facing(WalkFailed(action, "GET /segments", error))
 
 
 def user_facing(failure: WalkFailed) -> Exception:

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, List, Optional
 
 from config_error import ConfigError, show as _show
@@ -22,6 +22,8 @@ REGIONS = ("us", "eu")
 ACTIVITY_MODES = ("PARSED_DATA", "SINGLE_TABLE")
 CUSTOMER_METHODS = ("export", "api")
 DEFAULT_MESSAGES_SINCE = "6 months ago"
+#: Where Customer.io keeps App API keys, in the words of its own page; every message and doc says it this way.
+KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "campaigns", "segments", "segment_members",
               "max_requests_per_second", "max_columns", "messages", "customers", "activities", "debug"}
@@ -30,6 +32,13 @@ MAX_COLUMNS_DEFAULT, MAX_COLUMNS_RANGE = 1000, (20, 5000)
 MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
 CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
+
+
+@dataclass
+class Connection:
+    """What a request needs: sync actions use only this, so the rest of a half-edited form cannot fail them."""
+    api_key: str
+    region: str = "us"
 
 
 @dataclass
@@ -79,10 +88,17 @@ class Settings:
         return names
 
 
-def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings:
-    """Validate `parameters` (config.json's `parameters`) into Settings, or raise one ConfigError."""
+def parse_connection(parameters: dict) -> Connection:
+    """The API key and region alone, validated exactly as parse_settings validates them."""
     if not isinstance(parameters, dict):
         raise ConfigError("The configuration's `parameters` must be a JSON object.")
+    return Connection(api_key=_api_key(parameters.get("#api_secret")),
+                      region=_choice(parameters.get("api_region", "us") or "us", "api_region", REGIONS, lower=True))
+
+
+def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings:
+    """Validate `parameters` (config.json's `parameters`) into Settings, or raise one ConfigError."""
+    connection = parse_connection(parameters)
     now = now or datetime.now(timezone.utc)
     warnings = []
     unknown = sorted(set(parameters) - KNOWN_KEYS)
@@ -90,8 +106,8 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
         warnings.append(f"Ignoring unknown configuration keys: {', '.join(unknown)}.")
 
     settings = Settings(
-        api_key=_api_key(parameters.get("#api_secret")),
-        region=_choice(parameters.get("api_region", "us") or "us", "api_region", REGIONS, lower=True),
+        api_key=connection.api_key,
+        region=connection.region,
         incremental=_zero_one(parameters.get("incremental_output", 1), "incremental_output"),
         campaigns=_bool(parameters.get("campaigns", False), "campaigns"),
         segments=_bool(parameters.get("segments", False), "segments"),
@@ -121,14 +137,14 @@ TRACK_KEY = re.compile(r"^[^:\s]+:[^:\s]+$")
 
 def _api_key(value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ConfigError("The API key (#api_secret) is missing: paste an App API key from Customer.io "
-                          "(Settings > API Credentials > App API Keys).")
+        raise ConfigError(f"The API key (#api_secret) is missing: paste an App API key from Customer.io "
+                          f"({KEY_LOCATION}).")
     if not isinstance(value, str):
         raise ConfigError("The API key (#api_secret) must be text.")
     key = value.strip()
     if TRACK_KEY.match(key):
-        raise ConfigError("The API key (#api_secret) looks like a Track API key (site_id:key); this component "
-                          "needs an App API key (Settings > API Credentials > App API Keys).")
+        raise ConfigError(f"The API key (#api_secret) looks like a Track API key (site_id:key); this component "
+                          f"needs an App API key ({KEY_LOCATION}).")
     if any(ch.isspace() for ch in key):
         raise ConfigError("The API key (#api_secret) contains spaces or line breaks; paste the App API key alone.")
     return key
@@ -220,30 +236,42 @@ def _messages(item: dict, now: datetime, warnings: list) -> MessagesSettings:
     )
 
 
-_RELATIVE = re.compile(r"^(\d+)\s*(minute|hour|day|week|month|year)s?(\s+ago)?$", re.IGNORECASE)
+#: Everything a `since` field accepts, as one regular expression that Python and the form's JavaScript read alike
+#: (ASCII classes and literal spaces only). The schema's `pattern` is this text (scripts/build_schema.py), so the
+#: form flags exactly the syntax the run would refuse. Empty means the field's default.
+SINCE_PATTERN = (r"^( *([0-9]+ *(minute|hour|day|week|month|year)s?( +ago)?|today|now"
+                 r"|[0-9]{4}-[0-9]{2}-[0-9]{2}"
+                 r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?) *)?$")
+SINCE_FORMS = ("a date (2025-01-31), a date and time in UTC or with an offset (2025-01-31T08:00:00Z), "
+               "a number of minutes, hours, days, weeks, months or years ago (12 months ago), today, or now")
+_SINCE = re.compile(SINCE_PATTERN)
+_RELATIVE = re.compile(r"^([0-9]+) *(minute|hour|day|week|month|year)s?( +ago)?$")
 
 
 def parse_since(text: Any, now: datetime, key: str) -> int:
     """Unix seconds from an ISO date/time or relative text such as `12 months ago`, `30 days ago`."""
-    if not isinstance(text, str) or not text.strip():
-        raise ConfigError(f"`{key}` must be a date such as 2025-01-31 or text such as \"12 months ago\".")
+    if not isinstance(text, str) or not text.strip() or not _SINCE.fullmatch(text):
+        raise ConfigError(f"`{key}` must be {SINCE_FORMS}, not {_show(text)}.")
     value = text.strip()
     match = _RELATIVE.match(value)
     if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        if unit in ("month", "year"):
-            months = amount * (12 if unit == "year" else 1)
-            return int(_minus_months(now, months).timestamp())
-        seconds = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}[unit]
-        return int(now.timestamp()) - amount * seconds
-    if value.lower() in ("today", "now"):
-        return int(now.timestamp()) if value.lower() == "now" else \
-            int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        amount, unit = int(match.group(1)), match.group(2)
+        seconds = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}.get(unit)
+        try:
+            start = now - timedelta(seconds=amount * seconds) if seconds else \
+                _minus_months(now, amount * (12 if unit == "year" else 1))
+        except (ValueError, OverflowError):
+            raise ConfigError(f"`{key}` value \"{value}\" reaches back before the year 1; give a later start.") \
+                from None
+        return int(start.timestamp())
+    if value == "now":
+        return int(now.timestamp())
+    if value == "today":
+        return int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(f"`{key}` value \"{value}\" is not a date (2025-01-31, 2025-01-31T08:00:00Z) or "
-                          f"relative text (\"12 months ago\", \"30 days ago\").") from None
+    except ValueError as error:
+        raise ConfigError(f"`{key}` value \"{value}\" is not a real date or time ({error}).") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     if parsed > now:

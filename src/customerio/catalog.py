@@ -50,13 +50,29 @@ def is_activity_type(name: str) -> bool:
 
 
 def label(type_name: str) -> str:
-    """A readable label for a type: `secondary:opened_email` -> `Opened email (secondary)`."""
+    """A readable label for a type: `secondary:opened_email` -> `Opened email (secondary)`, `whatsapp` -> `WhatsApp`."""
+    return _label(type_name)
+
+
+def type_title(type_name: str) -> str:
+    """The picker's title for a message or activity type: the label, marked when Customer.io no longer lists it."""
+    if type_name in RETIRED_MESSAGE_TYPES:
+        return _label(type_name, "retired by Customer.io, skipped")
+    if type_name in LEGACY_ACTIVITY_TYPES:
+        return _label(type_name, "older type")
+    return _label(type_name)
+
+
+_PROPER_NAMES = ((r"\btwilio\b", "SMS (Twilio)"), (r"\burban airship\b", "Urban Airship"),
+                 # `whatasapp` is the vendor spec's own typo in `dropped_whatasapp`; its label is spelled right.
+                 (r"\bwhata?sapp\b", "WhatsApp"), (r"\bin app\b", "in-app"))
+
+
+def _label(type_name: str, note: str = "") -> str:
     prefix, _, rest = type_name.rpartition(":")
-    words = rest.replace("_", " ").strip().capitalize()
-    words = words.replace("In app", "In-app").replace(" in app", " in-app").replace("Twilio", "SMS (Twilio)") \
-        .replace(" twilio", " SMS (Twilio)").replace("whatasapp", "WhatsApp").replace("whatsapp", "WhatsApp")
-    if prefix == "secondary":
-        return f"{words} (secondary)"
-    if prefix:
-        return f"{words} ({prefix})"
-    return words
+    words = rest.replace("_", " ").strip().lower()
+    for pattern, name in _PROPER_NAMES:
+        words = re.sub(pattern, name, words)
+    words = words[:1].upper() + words[1:]
+    notes = [part for part in (prefix, note) if part]
+    return f"{words} ({', '.join(notes)})" if notes else words

@@ -33,21 +33,31 @@ def test_test_connection_fails_with_one_sentence(component, overrides, fragment)
     assert "Traceback" not in result.output and "wrong-key" not in result.output
 
 
-def test_list_activity_types_gives_readable_labels(component):
-    result, _ = run_action(component, "list_activity_types")
+# A form mid-edit: everything but the key and region is wrong, and none of it is the actions' business.
+HALF_EDITED = {"max_requests_per_second": 0, "customers": [{"filters": "{not json", "method": "carrier pigeon"}],
+               "messages": [{"since": "last tuesday", "types": ["fax"]}], "campaigns": "yes"}
+
+
+@pytest.mark.parametrize("action", ["testConnection", "list_segments"])
+def test_sync_actions_read_only_the_key_and_region(component, fake, action):
+    fake.workspace.segments = 2
+    result, _ = run_action(component, action, **HALF_EDITED)
     assert result.exit_code == 0, result.output
-    options = json.loads(result.stdout)
-    labels = {o["value"]: o["label"] for o in options}
-    assert labels["opened_email"] == "Opened email"
-    assert labels["secondary:opened_email"] == "Opened email (secondary)"
-    assert len(options) == len(labels) > 100
+    assert len(fake.requests("^/v1/segments$")) == 1
 
 
-def test_list_message_types(component):
-    result, _ = run_action(component, "list_message_types")
-    options = json.loads(result.stdout)
-    assert {o["value"] for o in options} >= {"email", "push", "in_app", "whatsapp", "live_notification"}
-    assert all(o["label"] for o in options)
+@pytest.mark.parametrize("action, sentence", [
+    ("testConnection", "The connection test failed: Customer.io refused the API key for GET /segments (403"),
+    ("list_segments", "Loading segments failed: Customer.io refused the API key for GET /segments (403"),
+])
+def test_sync_action_403_names_the_key_not_a_dataset(component, fake, action, sentence):
+    fake.force("^/v1/segments$", 403)
+    result, _ = run_action(component, action)
+    assert result.exit_code == 1
+    assert sentence in result.stderr
+    assert "Account Settings > API Credentials (App API Keys)" in result.stderr
+    assert "turn" not in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_list_segments_sorted_by_name(component, fake):

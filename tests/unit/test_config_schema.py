@@ -3,25 +3,33 @@ import copy
 import json
 import os
 import re
+import subprocess
+import sys
 
 import jsonschema
 import pytest
 
-from configuration import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, KNOWN_KEYS, MESSAGES_KEYS, parse_settings)
-from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES
+from config_cases import (ORIGINAL_CONFIGS, ROOT, SINCE_INPUTS, as_loaded, dependencies, every_key_config, is_group,
+                          is_hidden, is_ui_only, load_schema, must_be_required, objects, sample_parameters)
+from configuration import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, KEY_LOCATION, KNOWN_KEYS, MESSAGES_KEYS, SINCE_PATTERN,
+                           ConfigError, parse_settings)
+from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
+                                is_activity_type, type_title)
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-SCHEMA = json.load(open(os.path.join(ROOT, "component_config", "configSchema.json")))
+SCHEMA = load_schema()
 ORIGINAL = json.load(open(os.path.join(ROOT, "tests", "fixtures", "original-configSchema.json")))
-SAMPLE = json.load(open(os.path.join(ROOT, "component_config", "sample-config", "config.json")))
 COMPONENT_SOURCE = open(os.path.join(ROOT, "src", "component.py")).read()
-UI_ONLY_TYPES = {"button"}  # Keboola's UI renders {"type": "button"}; plain JSON Schema has no such type
+BUILD_SCRIPT = os.path.join(ROOT, "scripts", "build_schema.py")
 
 
 def validating_schema(schema):
-    """The schema as a validator sees it: UI-only button properties removed."""
+    """The schema as a draft-7 validator sees it: UI-only buttons and JSON Editor's per-property
+    `"required": true` (a draft-3 form that draft 7 does not allow) removed."""
     schema = copy.deepcopy(schema)
-    schema["properties"] = {k: v for k, v in schema["properties"].items() if v.get("type") not in UI_ONLY_TYPES}
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if not is_ui_only(v)}
+    for _, node in walk(schema):
+        if isinstance(node.get("required"), bool):
+            del node["required"]
     return schema
 
 
@@ -35,19 +43,24 @@ def walk(node, path=""):
             yield from walk(value, f"{path}/{i}")
 
 
-# A spread of configurations written for the original component.
-ORIGINAL_CONFIGS = [
-    {"#api_secret": "k", "api_region": "us", "incremental_output": 1, "campaigns": True, "segments": False,
-     "activities": [], "messages": [], "customers": []},
-    {"#api_secret": "k", "api_region": "eu", "incremental_output": 0, "campaigns": False, "segments": True,
-     "activities": [{"mode": "PARSED_DATA", "types": ["page", "event", "secondary:clicked_email"], "delete": False}],
-     "messages": [{"types": ["email", "urban_airship", "push"], "incremental_output": True}],
-     "customers": [{"filters": "{'segment': {'id': 7}}", "attributes": "email,plan"}]},
-    {"#api_secret": "k", "api_region": "us", "incremental_output": 1, "campaigns": True, "segments": True,
-     "activities": [{"mode": "SINGLE_TABLE", "types": ["stripe_event", "triggered_email"], "delete": True}],
-     "messages": [{"types": [], "incremental_output": False}],
-     "customers": [{"filters": "", "attributes": ""}]},
-]
+def schema_texts(schema):
+    """(where, text) of every title, description and enum title a user reads in the form."""
+    for path, node in walk(schema):
+        for key in ("title", "description"):
+            if isinstance(node.get(key), str):
+                yield f"{path}/{key}", node[key]
+        for i, title in enumerate((node.get("options") or {}).get("enum_titles") or []):
+            yield f"{path}/options/enum_titles/{i}", title
+
+
+def group_items(schema):
+    return {key: prop["items"] for key, prop in schema["properties"].items() if is_group(prop)}
+
+
+def since_fields(schema):
+    """(group, property) of every `since` text field."""
+    return [(group, item["properties"]["since"]) for group, item in group_items(schema).items()
+            if "since" in item["properties"]]
 
 
 def test_schema_is_valid_json_schema():
@@ -62,8 +75,18 @@ def test_original_configs_stay_valid_and_parse(config):
 
 
 def test_sample_config_validates_and_parses():
-    jsonschema.validate(SAMPLE["parameters"], validating_schema(SCHEMA))
-    parse_settings(SAMPLE["parameters"])
+    jsonschema.validate(sample_parameters(), validating_schema(SCHEMA))
+    parse_settings(sample_parameters())
+
+
+def test_every_key_config_sets_every_key_of_the_code_and_is_valid():
+    config = every_key_config(SCHEMA)
+    assert KNOWN_KEYS <= set(config)
+    for group, keys in (("messages", MESSAGES_KEYS), ("customers", CUSTOMERS_KEYS), ("activities", ACTIVITIES_KEYS)):
+        assert keys <= set(config[group][0]), group
+    loaded = as_loaded(SCHEMA, config)
+    jsonschema.validate(config, {**validating_schema(loaded), "additionalProperties": False})
+    assert not parse_settings(config).warnings
 
 
 def test_every_option_in_the_code_is_in_the_schema():
@@ -71,23 +94,68 @@ def test_every_option_in_the_code_is_in_the_schema():
     assert KNOWN_KEYS <= set(properties)
     assert MESSAGES_KEYS == set(properties["messages"]["items"]["properties"])
     assert CUSTOMERS_KEYS == set(properties["customers"]["items"]["properties"])
-    assert ACTIVITIES_KEYS - {"deleted"} == set(properties["activities"]["items"]["properties"])
+    assert ACTIVITIES_KEYS == set(properties["activities"]["items"]["properties"])
 
 
 def test_every_schema_option_has_a_title_and_description():
     for path, node in walk(SCHEMA):
-        if path.count("/properties/") and "type" in node and node.get("type") not in UI_ONLY_TYPES:
+        if path.count("/properties/") and "type" in node and not is_ui_only(node):
             if re.search(r"/properties/[^/]+$", path):
                 assert node.get("title"), path
                 assert node.get("description"), path
 
 
-def test_type_enums_match_the_catalog():
-    items = SCHEMA["properties"]
-    activity_enum = items["activities"]["items"]["properties"]["types"]["items"]["enum"]
-    message_enum = items["messages"]["items"]["properties"]["types"]["items"]["enum"]
-    assert set(activity_enum) == set(ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES)
-    assert set(message_enum) == set(MESSAGE_TYPES + RETIRED_MESSAGE_TYPES)
+def test_committed_schema_is_the_build_scripts_output():
+    result = subprocess.run([sys.executable, BUILD_SCRIPT, "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path, node", list(objects(SCHEMA)), ids=[path for path, _ in objects(SCHEMA)])
+def test_every_always_shown_field_is_required_so_json_editor_keeps_it(path, node):
+    for key, prop in node["properties"].items():
+        if must_be_required(prop):
+            assert prop.get("required") is True, f"{path}.{key} needs \"required\": true"
+        else:
+            assert "required" not in prop, f"{path}.{key}: a dependent, hidden or button field must not be required"
+
+
+def test_dependencies_point_at_sibling_fields_with_matching_values():
+    for path, node in objects(SCHEMA):
+        for key, prop in node["properties"].items():
+            for control, shown_by in dependencies(prop).items():
+                assert control in node["properties"], f"{path}.{key} depends on a missing {control}"
+                controller = node["properties"][control]
+                for value in shown_by if isinstance(shown_by, list) else [shown_by]:
+                    assert value in (controller.get("enum") or [True, False]), f"{path}.{key}: {value!r}"
+
+
+def test_type_pickers_offer_the_catalogue_with_its_titles():
+    groups = group_items(SCHEMA)
+    for group, values in (("messages", MESSAGE_TYPES + RETIRED_MESSAGE_TYPES),
+                          ("activities", ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES)):
+        items = groups[group]["properties"]["types"]["items"]
+        assert items["enum"] == list(values)
+        assert items["options"]["enum_titles"] == [type_title(v) for v in values]
+        assert "async" not in (groups[group]["properties"]["types"].get("options") or {})
+    message_titles = dict(zip(groups["messages"]["properties"]["types"]["items"]["enum"],
+                              groups["messages"]["properties"]["types"]["items"]["options"]["enum_titles"]))
+    assert "retired" in message_titles["urban_airship"]
+    assert message_titles["whatsapp"] == "WhatsApp" and message_titles["twilio"] == "SMS (Twilio)"
+
+
+def test_no_type_title_is_a_raw_code_or_misspells_whatsapp():
+    for path, text in schema_texts(SCHEMA):
+        assert not re.search(r"whatsapp|Whatsapp|whatasapp", text), (path, text)
+    titles = SCHEMA["properties"]["activities"]["items"]["properties"]["types"]["items"]["options"]["enum_titles"]
+    assert not [title for title in titles if "_" in title]
+
+
+def test_activity_types_accept_typed_object_types_and_say_how():
+    types = SCHEMA["properties"]["activities"]["items"]["properties"]["types"]
+    assert types["options"]["creatable"] is True
+    examples = re.findall(r"_[or]:[0-9]+:[a-z_]+", types["description"])
+    assert len(examples) >= 2 and all(is_activity_type(example) for example in examples)
+    assert not any(example in types["items"]["enum"] for example in examples)
 
 
 def test_async_actions_and_sync_actions_match_both_ways():
@@ -106,3 +174,84 @@ def test_mode_specific_options_only_show_when_relevant():
     assert customers["export_timeout_minutes"]["options"]["dependencies"] == {"method": "export"}
     assert properties["messages"]["items"]["properties"]["lookback_days"]["options"]["dependencies"] == \
         {"incremental_output": True}
+
+
+# ---------------------------------------------------------------------------------------------- what the user reads
+def test_no_markup_or_placeholders_in_form_text():
+    """JSON Editor strips anything that opens like an HTML tag and shows Markdown as typed (a lone > is plain text)."""
+    for path, text in schema_texts(SCHEMA):
+        assert not re.search(r"<|`|\*\*|\]\(", text), (path, text)
+
+
+@pytest.mark.parametrize("jargon", ["upsert", "ceil(", "add one item"])
+def test_form_text_uses_plain_words(jargon):
+    for path, text in schema_texts(SCHEMA):
+        assert jargon not in text.lower(), (path, text)
+
+
+def test_one_wording_for_where_the_key_lives():
+    assert KEY_LOCATION in SCHEMA["properties"]["#api_secret"]["description"]
+    documents = {name: open(os.path.join(ROOT, name), encoding="utf-8").read()
+                 for name in ("README.md", "component_config/configuration_description.md",
+                              "component_config/configSchema.json", "src/configuration.py", "src/component.py",
+                              "src/customerio/errors.py")}
+    for name in ("README.md", "component_config/configuration_description.md"):
+        assert KEY_LOCATION in documents[name], name
+    for name, text in documents.items():
+        assert "API Credentials" not in text.replace(KEY_LOCATION, ""), name
+
+
+def test_continue_since_last_run_warns_about_full_load_on_every_checkbox():
+    checkboxes = [prop for _, node in objects(SCHEMA) for key, prop in node["properties"].items()
+                  if key == "incremental_output" and prop.get("type") == "boolean"]
+    assert len(checkboxes) >= 2
+    for prop in checkboxes:
+        assert "Full Load" in prop["description"] and "only the" in prop["description"]
+
+
+def test_field_order_follows_the_settings_they_belong_to():
+    def order(group):
+        fields = group_items(SCHEMA)[group]["properties"]
+        return [key for key in sorted(fields, key=lambda k: fields[k]["propertyOrder"]) if not is_hidden(fields[key])]
+    for group, item in group_items(SCHEMA).items():
+        fields = order(group)
+        if "since" in fields and "incremental_output" in fields:
+            assert fields.index("since") < fields.index("incremental_output"), group
+    customers = order("customers")
+    assert customers.index("export_timeout_minutes") == customers.index("method") + 1
+
+
+def test_the_legacy_deleted_key_is_hidden():
+    deleted = group_items(SCHEMA)["activities"]["properties"]["deleted"]
+    assert deleted["options"]["hidden"] is True and deleted["type"] == "boolean"
+
+
+def test_an_empty_api_key_does_not_pass_the_form():
+    key = SCHEMA["properties"]["#api_secret"]
+    assert key["minLength"] >= 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"#api_secret": ""}, validating_schema(SCHEMA))
+
+
+# ---------------------------------------------------------------------------------------------- `since`
+def test_every_since_field_carries_the_parsers_pattern_and_lists_the_forms():
+    fields = since_fields(SCHEMA)
+    assert fields
+    for group, prop in fields:
+        assert prop["pattern"] == SINCE_PATTERN, group
+        for form in ("2025-01-31", "2025-01-31T08:00:00Z", "12 months ago", "today", "now"):
+            assert form in prop["description"], (group, form)
+
+
+@pytest.mark.parametrize("text, verdict", SINCE_INPUTS, ids=[repr(text) for text, _ in SINCE_INPUTS])
+def test_since_pattern_and_parser_agree(text, verdict):
+    for group, prop in since_fields(SCHEMA):
+        # The pattern is anchored; fullmatch keeps Python from accepting a trailing newline, as JavaScript would not.
+        assert (re.fullmatch(prop["pattern"], text) is not None) == (verdict != "syntax"), (group, text)
+        try:
+            parse_settings({"#api_secret": "k", group: [{"since": text}]})
+            accepted = True
+        except ConfigError as error:
+            accepted = False
+            assert "since" in str(error)
+        assert accepted == (verdict == "ok"), (group, text)

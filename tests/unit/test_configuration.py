@@ -1,12 +1,13 @@
 """Configuration: original configs parse unchanged, every wrong value is one clear sentence."""
 import json
 import os
+import re
 from datetime import datetime, timezone
 
 import jsonschema
 import pytest
 
-from configuration import ConfigError, parse_settings, parse_since
+from configuration import KEY_LOCATION, ConfigError, parse_connection, parse_settings, parse_since
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 ORIGINAL_SCHEMA = os.path.join(os.path.dirname(__file__), "..", "fixtures", "original-configSchema.json")
@@ -114,3 +115,33 @@ def test_since_accepts_dates_and_relative_text():
 def test_messages_default_since_is_six_months():
     settings = parse(**{"#api_secret": "k", "messages": [{"types": []}]})
     assert settings.messages.since == int(datetime(2026, 5, 27, 12, tzinfo=timezone.utc).timestamp())
+
+
+def test_connection_reads_the_key_and_region_alone():
+    connection = parse_connection({"#api_secret": " key ", "api_region": "EU", "max_requests_per_second": 0,
+                                   "customers": [{"filters": "{not json"}], "messages": "nonsense"})
+    assert (connection.api_key, connection.region) == ("key", "eu")
+
+
+@pytest.mark.parametrize("parameters", [
+    {"#api_secret": ""}, {"#api_secret": "site:key"}, {"#api_secret": "k", "api_region": "moon"}, [],
+])
+def test_connection_refuses_what_parse_settings_refuses_with_the_same_sentence(parameters):
+    with pytest.raises(ConfigError) as from_settings:
+        parse_settings(parameters)
+    with pytest.raises(ConfigError) as from_connection:
+        parse_connection(parameters)
+    assert str(from_connection.value) == str(from_settings.value)
+
+
+def test_key_errors_say_where_the_key_lives():
+    for parameters in ({}, {"#api_secret": "site:key"}):
+        with pytest.raises(ConfigError, match=re.escape(KEY_LOCATION)):
+            parse_settings(parameters)
+
+
+def test_since_far_before_year_one_is_a_sentence_not_a_crash():
+    with pytest.raises(ConfigError, match="before the year 1"):
+        parse_since("99999 years ago", NOW, "k")
+    with pytest.raises(ConfigError, match="before the year 1"):
+        parse_since("999999999 days ago", NOW, "k")
