@@ -11,7 +11,7 @@ from keboola.component.base import ComponentBase, sync_action
 from keboola.component.exceptions import UserException
 from keboola.component.sync_actions import SelectElement
 
-from configuration import KEY_LOCATION, Settings, parse_connection, parse_settings
+from configuration import CUSTOM_DATASETS, DATASET_KEYS, KEY_LOCATION, Settings, parse_connection, parse_settings
 from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError,
                         RetriesExhaustedError, resolve_base_url)
 from extractors import build_extractors
@@ -43,15 +43,16 @@ class Component(ComponentBase):
         client = self.client(settings.api_key, settings.region, settings.max_requests_per_second, knobs=knobs)
         extractors = build_extractors(settings, client, state, run_started, knobs)
         if not extractors:
-            log.warning("No dataset is selected: turn on campaigns, segments, messages, customers or activities.")
+            log.warning("No dataset is selected: turn on one of %s.", ", ".join(DATASET_KEYS + CUSTOM_DATASETS))
         tables = OutputTables(self, settings.incremental, state.get(OutputTables.STATE_KEY),
                               max_columns=settings.max_columns)
         log.info("Extracting %s (%s load, at most %d requests/s).",
                  ", ".join(e.name for e in extractors) or "nothing",
                  "incremental" if settings.incremental else "full", settings.max_requests_per_second)
         started = time.monotonic()
+        runner = Runner(client, tables, workers=knobs.workers, skip_forbidden=settings.skip_forbidden)
         try:
-            Runner(client, tables, workers=knobs.workers).run(extractors)
+            runner.run(extractors)
         except WalkFailed as failure:
             tables.discard()
             raise user_facing(failure) from None
@@ -60,6 +61,8 @@ class Component(ComponentBase):
         new_state = dict(state)
         new_state[OutputTables.STATE_KEY] = tables.finish()
         for extractor in extractors:
+            if extractor.name in runner.skipped:
+                continue                    # nothing of it was written: the next run starts where this one did
             dataset_state = extractor.new_state()
             if dataset_state is not None:
                 new_state[extractor.name] = dataset_state
@@ -69,6 +72,9 @@ class Component(ComponentBase):
             log.info("Table %s: %s rows.", name, f"{rows:,}")
         log.info("Done in %.1f s with %s API requests (%s retried).", elapsed, f"{client.request_count:,}",
                  f"{client.retry_count:,}")
+        if runner.skipped:
+            log.warning("Skipped because the API key may not read them (skip_forbidden is on): %s.",
+                        "; ".join(f"{dataset}: {why}" for dataset, why in sorted(runner.skipped.items())))
 
     # ------------------------------------------------------------------ helpers
     def settings(self) -> Settings:

@@ -9,11 +9,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, List, Optional
+from typing import Any, FrozenSet, List, Optional
 
 from config_error import ConfigError, show as _show
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
                                 is_activity_type)
+from customerio.resources import DATASETS
 from people_filter import EVERYONE, parse_filter, parse_segment_ids, with_segments  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,14 @@ DEFAULT_MESSAGES_SINCE = "6 months ago"
 #: Where Customer.io keeps App API keys, in the words of its own page; every message and doc says it this way.
 KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 
-KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "campaigns", "segments", "segment_members",
-              "max_requests_per_second", "max_columns", "messages", "customers", "activities", "debug"}
+#: The catalogue's datasets are booleans named after them (campaigns, newsletters, workspace_settings, ...).
+DATASET_KEYS = tuple(dataset.key for dataset in DATASETS)
+KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "segment_members", "max_requests_per_second",
+              "max_columns", "full_refresh_days", "skip_forbidden", "messages", "customers", "activities",
+              "debug"} | set(DATASET_KEYS)
+FULL_REFRESH_DAYS_DEFAULT = 7
+#: Datasets with settings of their own (one-item arrays), read by their own extractors.
+CUSTOM_DATASETS = ("messages", "customers", "activities")
 #: Columns per table: Storage and the warehouses behind it refuse very wide tables.
 MAX_COLUMNS_DEFAULT, MAX_COLUMNS_RANGE = 1000, (20, 5000)
 MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
@@ -76,14 +83,26 @@ class Settings:
     segment_members: bool = True
     max_requests_per_second: int = 10
     max_columns: int = MAX_COLUMNS_DEFAULT
+    full_refresh_days: int = FULL_REFRESH_DAYS_DEFAULT
+    skip_forbidden: bool = False
+    #: the catalogue datasets switched on besides campaigns and segments (newsletters, optouts, ...)
+    resources: FrozenSet[str] = frozenset()
     messages: Optional[MessagesSettings] = None
     customers: Optional[CustomersSettings] = None
     activities: Optional[ActivitiesSettings] = None
     debug: bool = False
     warnings: List[str] = field(default_factory=list)
 
+    def enabled(self, dataset: str) -> bool:
+        """Whether a catalogue dataset (a configuration key) is switched on; segment_members goes with segments."""
+        if dataset in ("campaigns", "segments"):
+            return getattr(self, dataset)
+        if dataset == "segment_members":
+            return self.segments and self.segment_members
+        return dataset in self.resources
+
     def datasets(self) -> List[str]:
-        names = [name for name in ("campaigns", "segments") if getattr(self, name)]
+        names = [key for key in DATASET_KEYS if self.enabled(key)]
         names += [name for name in ("messages", "customers", "activities") if getattr(self, name) is not None]
         return names
 
@@ -116,6 +135,11 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
                                            "max_requests_per_second", 1, 10),
         max_columns=_int_range(parameters.get("max_columns", MAX_COLUMNS_DEFAULT), "max_columns",
                                *MAX_COLUMNS_RANGE),
+        full_refresh_days=_int_range(parameters.get("full_refresh_days", FULL_REFRESH_DAYS_DEFAULT),
+                                     "full_refresh_days", 0, 365),
+        skip_forbidden=_bool(parameters.get("skip_forbidden", False), "skip_forbidden"),
+        resources=frozenset(key for key in DATASET_KEYS if key not in ("campaigns", "segments")
+                            and _bool(parameters.get(key, False), key)),
         debug=_bool(parameters.get("debug", False), "debug"),
         warnings=warnings,
     )

@@ -303,22 +303,24 @@ class CustomerIoClient:
 
     # ------------------------------------------------------------------ pagination
     def paginate(self, path: str, items_key: str, *, method: str = "GET", params: Optional[dict] = None,
-                 json_body=None, limit: Optional[int] = None, read_ahead: bool = True) -> Iterator[Page]:
+                 json_body=None, limit: Optional[int] = None, read_ahead: bool = True,
+                 empty_page_ends: bool = False) -> Iterator[Page]:
         """Follow `start`/`next` cursors; on POST they stay in the query string.
 
-        Ends on a missing or empty `next`. An empty page carrying a fresh cursor is followed (the API does
-        send those mid-walk), but a stuck cursor on an empty page ends the walk, and so do MAX_EMPTY_PAGES
-        empty pages in a row. A cursor handed back twice with data would duplicate rows: that is a
-        CursorLoopError.
+        Ends on a missing or empty `next`, and with `empty_page_ends` on any empty page (most wave-2 lists send a
+        token after their last page). Otherwise an empty page carrying a fresh cursor is followed (membership and
+        messages send those mid-walk), but a stuck cursor on an empty page ends the walk, and so do
+        MAX_EMPTY_PAGES empty pages in a row. A cursor handed back twice with data would duplicate rows: that
+        is a CursorLoopError.
 
         With `read_ahead`, the next page is requested while the caller works on the current one, so the
         network wait overlaps the processing. A caller that may stop early (and so would waste that one
         request) passes read_ahead=False.
         """
-        pages = self._cursor_walk(path, items_key, method, params, json_body, limit)
+        pages = self._cursor_walk(path, items_key, method, params, json_body, limit, empty_page_ends)
         return _read_ahead(pages, self.cancel_event) if read_ahead else pages
 
-    def _cursor_walk(self, path, items_key, method, params, json_body, limit) -> Iterator[Page]:
+    def _cursor_walk(self, path, items_key, method, params, json_body, limit, empty_page_ends) -> Iterator[Page]:
         base_params = dict(params or {})
         if limit:
             base_params["limit"] = limit
@@ -334,7 +336,7 @@ class CustomerIoClient:
             items = body.get(items_key) or []
             yield Page(items, body)
             next_cursor = body.get("next")
-            if not next_cursor:
+            if not next_cursor or (empty_page_ends and not items):
                 return
             if not items:
                 if next_cursor in seen:

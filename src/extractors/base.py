@@ -31,9 +31,11 @@ class Replaced:
 
 @dataclass
 class Walk:
-    """An independent unit of work (one cursor walk, one batch); `run()` yields rows and further walks."""
+    """An independent unit of work (one cursor walk, one batch); `run()` yields rows and further walks.
+    `datasets` names the configuration keys it serves when they differ from its extractor's name."""
     label: str
     run: Callable[[], Iterator[Union[Tuple[TableSpec, dict], "Walk"]]]
+    datasets: Tuple[str, ...] = ()
 
 
 class Extractor:
@@ -59,6 +61,10 @@ class Extractor:
     def tables(self) -> List[TableSpec]:
         """Tables known before any data arrives (they are written even when empty)."""
         return []
+
+    def dataset_of(self, table: str) -> str:
+        """The configuration key a table of this extractor belongs to (what a 403 skips)."""
+        return self.name
 
     def seed_columns(self) -> Dict[str, List[str]]:
         """Columns earlier runs are known to have put in a table (the original component's state)."""

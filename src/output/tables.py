@@ -69,6 +69,14 @@ class OutputTables:
         with self._lock:
             self._replaced[name].add(str(value))
 
+    def drop(self, name: str) -> None:
+        """Forget a table this run must not write at all (its dataset was skipped): no file, no manifest."""
+        with self._lock:
+            writer = self._writers.pop(name, None)
+            self._replaced.pop(name, None)
+        if writer is not None:
+            writer.discard()
+
     def writer(self, name: str) -> TableWriter:
         return self._writers[name]
 

@@ -1,18 +1,23 @@
-"""Segments extractor: segment rows, membership lanes, deleted segments, replaced partitions, numeric ids."""
+"""The generic resource extractor in-process against the fake: roots feeding children, lanes, 404 parents,
+replaced partitions, numeric ids; segments (the hardest child, membership) first."""
 import logging
 
 from configuration import parse_settings
 from customerio import CustomerIoClient
 from output.cells import flatten
 from extractors.base import Replaced, Walk
-from extractors.segments import MEMBERSHIP_LANES, SEGMENT_MEMBERS, SEGMENTS, SegmentsExtractor
+from customerio.resources import BY_TABLE
+from extractors.resources import ResourceExtractor, spec_of
+
+SEGMENTS, SEGMENT_MEMBERS = spec_of(BY_TABLE["segments"]), spec_of(BY_TABLE["segment_members"])
+MEMBERSHIP_LANES = BY_TABLE["segment_members"].lanes
 
 
 def run(walk, replaced=None):
     rows, walks = [], []
     for item in walk.run():
         if isinstance(item, Replaced):
-            assert item.spec is SEGMENT_MEMBERS
+            assert item.spec == SEGMENT_MEMBERS
             if replaced is not None:
                 replaced.append(item.value)
             continue
@@ -22,7 +27,8 @@ def run(walk, replaced=None):
 
 def extractor(fake, state=None, **parameters):
     settings = parse_settings({"#api_secret": "k", "segments": True, **parameters})
-    return SegmentsExtractor(CustomerIoClient("test-app-key", fake.url), settings, state or {}, 0)
+    return ResourceExtractor(BY_TABLE["segments"], CustomerIoClient("test-app-key", fake.url), settings, state or {},
+                             0)
 
 
 def test_membership_is_read_in_a_bounded_number_of_lanes(fake):
@@ -30,7 +36,7 @@ def test_membership_is_read_in_a_bounded_number_of_lanes(fake):
     rows, lanes = run(next(iter(extractor(fake).walks())))
     assert [spec for spec, _ in rows] == [SEGMENTS] * 7
     assert len(lanes) == MEMBERSHIP_LANES
-    members = [record for lane in lanes for spec, record in run(lane)[0] if spec is SEGMENT_MEMBERS]
+    members = [record for lane in lanes for spec, record in run(lane)[0] if spec == SEGMENT_MEMBERS]
     ws = fake.workspace
     assert sorted((m["segment_id"], m["cio_id"]) for m in members) == sorted(
         (str(s), ws.person(ws.segment_member(s, k))["cio_id"])

@@ -1,0 +1,80 @@
+"""Record shapes that differ from "a list of objects under the wrapper key": the catalogue's select and shape hooks.
+
+`select(body)` gives the records of an answer; `shape(record, partition)` gives the rows of one record (none,
+one, or several). They know the API's quirks (customerio-api*.md) and nothing about files or tables.
+"""
+import logging
+import re
+from typing import Iterable, Iterator, Optional
+
+from customerio.ids import id_text
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------- segment membership
+def membership_people(body: dict) -> list:
+    """Members of one membership page: `identifiers`; very old workspaces answer only with `ids`."""
+    people = body.get("identifiers")
+    if people:
+        return people
+    ids = body.get("ids")
+    if people is None and ids:
+        log.warning("Segment %s membership came without `identifiers`; rows carry `id` only.",
+                    id_text(body.get("segment_id")) or "?")
+        return [{"cio_id": None, "id": person_id, "email": None} for person_id in ids]
+    return []
+
+
+def member(record: dict, partition=None) -> Iterator[dict]:
+    """A member's identifiers only (the membership answer repeats nothing else worth a column)."""
+    yield {"cio_id": id_text(record.get("cio_id")), "id": id_text(record.get("id")), "email": record.get("email")}
+
+
+# ---------------------------------------------------------------------------------------------- segment usage
+USED_BY_TYPES = (("campaigns", "campaign"), ("sent_newsletters", "sent_newsletter"),
+                 ("draft_newsletters", "draft_newsletter"))
+
+
+def segment_usage(body: dict) -> list:
+    """One row per reference. The spec nests the arrays in `used_by`; a peer's fixture puts `segment_id` in there
+    too: the arrays are read wherever they are, the segment comes from the request path."""
+    used_by = body.get("used_by") if isinstance(body.get("used_by"), dict) else body
+    rows = []
+    for key, kind in USED_BY_TYPES:
+        for used_by_id in used_by.get(key) or []:
+            text = id_text(used_by_id)
+            if text is not None:
+                rows.append({"used_by_type": kind, "used_by_id": text})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- settings
+def sender_in_its_own_list(record: dict, partition=None) -> Iterator[dict]:
+    """`hidden=true` lists only hidden senders and `hidden=false` only visible ones (live, not as the spec says):
+    keep each sender in the list matching its own flag, so none comes twice."""
+    hidden = record.get("hidden") is True
+    if partition is None or hidden == (partition.name == "hidden"):
+        yield record
+
+
+_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@")
+
+
+def without_credentials(url) -> Optional[str]:
+    """A URL without `user:password@`: a webhook's endpoint may carry them, the warehouse must not."""
+    return _CREDENTIALS.sub(r"\1", url) if isinstance(url, str) else url
+
+
+def webhook_without_credentials(record: dict, partition=None) -> Iterator[dict]:
+    yield {**record, "endpoint": without_credentials(record.get("endpoint"))}
+
+
+# ---------------------------------------------------------------------------------------------- opt-outs
+def optout_rows(record: dict, partition=None) -> Iterable[dict]:
+    """One row per person, channel and sender: `{cio_id, customer_id, optouts: [{channel, from}]}` flattened."""
+    cio_id = id_text(record.get("cio_id"))
+    for entry in record.get("optouts") or []:
+        if isinstance(entry, dict) and cio_id is not None:
+            yield {"cio_id": cio_id, "customer_id": id_text(record.get("customer_id")),
+                   "channel": entry.get("channel"), "from": entry.get("from")}

@@ -1,0 +1,228 @@
+"""The generic extractor: one per root resource of the catalogue (customerio/resources.py), with its children.
+
+A root list is read once and feeds every enabled child: one GET /campaigns writes `campaigns` (when wanted)
+and gives the parents of `campaign_actions`. Each child of each parent is its own walk, so the fan-out fills
+the rate limit; a child with `lanes` (segment membership: pages of 30,000 people) reads its parents in that
+many walks instead, to bound memory.
+
+What stays true in Storage:
+- a child's rows are replaced per parent (delete-where on the parent's column) once that parent's children
+  were read completely, so a deleted action or content leaves Storage with the next incremental run;
+- with Incremental Update, children that change only with their parent (`changes_with_parent`) are read
+  again only for parents whose `updated` moved since the last successful run, and for all of them every
+  `full_refresh_days`; state keeps each parent's `updated`. With Full Load every child is read;
+- a parent deleted between listing and reading (404) is skipped with a warning; rows of parents that no
+  longer exist stay as they were last seen, except for children marked `forget_gone_parents` (membership,
+  usage), which are emptied;
+- a root read completely per partition (`replace_by`) is replaced per partition value.
+"""
+import logging
+import threading
+from typing import Dict, Iterator, List, Optional, Set
+from urllib.parse import quote
+
+from customerio import NotFoundError
+from customerio.ids import id_text
+from customerio.resources import BY_TABLE, Partition, Resource, children
+from extractors.base import Extractor, Replaced, TableSpec, Walk
+from extractors.reading import records
+
+DAY = 86400
+STATE_IDS, STATE_CHILDREN = "ids", "children"
+
+log = logging.getLogger(__name__)
+
+
+def spec_of(resource: Resource) -> TableSpec:
+    return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
+                     partition=resource.partition_column)
+
+
+class ResourceExtractor(Extractor):
+    order = 50
+
+    def __init__(self, root: Resource, client, settings, state, run_started, knobs=None):
+        super().__init__(client, settings, state, run_started, knobs)
+        self.root = root
+        self.name = root.table
+        self.write_root = settings.enabled(root.dataset)
+        self.children = [child for child in children(root.table) if settings.enabled(child.dataset)]
+        self.specs = {resource.table: spec_of(resource) for resource in [root] + self.children}
+        previous = self.state.get(self.name) if isinstance(self.state.get(self.name), dict) else {}
+        self._previous_ids = [text for text in map(id_text, previous.get(STATE_IDS) or []) if text]
+        stored = previous.get(STATE_CHILDREN) if isinstance(previous.get(STATE_CHILDREN), dict) else {}
+        self._stored = {table: entry for table, entry in stored.items() if isinstance(entry, dict)}
+        self._lock = threading.Lock()
+        self._ids: Optional[List[str]] = None
+        self._updated: Dict[str, Dict[str, str]] = {child.table: {} for child in self.children}
+        self._full: Dict[str, bool] = {child.table: self._full_pass(child) for child in self.children}
+        self._seen_keys: Dict[str, Set[tuple]] = {}
+
+    @staticmethod
+    def wanted(root: Resource, settings) -> bool:
+        return settings.enabled(root.dataset) or any(settings.enabled(c.dataset) for c in children(root.table))
+
+    @property
+    def datasets(self) -> tuple:
+        """The configuration keys this extractor serves (all fail together when the root cannot be read)."""
+        keys = ([self.root.dataset] if self.write_root else []) + [child.dataset for child in self.children]
+        return tuple(dict.fromkeys(keys))
+
+    def tables(self):
+        return [self.specs[table] for table in self.specs if table != self.root.table or self.write_root]
+
+    def dataset_of(self, table: str) -> str:
+        return BY_TABLE[table].dataset
+
+    def walks(self):
+        yield Walk(self.root.label, self._read_root, datasets=self.datasets)
+
+    # ------------------------------------------------------------------ the root list
+    def _read_root(self):
+        root, spec = self.root, self.specs[self.root.table]
+        parents, ids = [], []
+        replaced = set(root.replace_values) | {p.row[root.replace_by] for p in root.partitions
+                                               if root.replace_by in p.row}
+        for partition in root.partitions or (None,):
+            path = _path(root.path, partition.path if partition else {})
+            for record in records(self.client, root, path, partition.params if partition else None):
+                for row in self._rows(root, record, partition):
+                    if self.write_root:
+                        yield spec, row
+                    if root.replace_by and row.get(root.replace_by) is not None:
+                        replaced.add(str(row[root.replace_by]))
+                parent_id = id_text(record.get("id"))
+                if self.children and parent_id is not None and parent_id not in ids:
+                    ids.append(parent_id)
+                    parents.append(record)
+        if root.replace_by and self.write_root:
+            for value in sorted(replaced):
+                yield Replaced(spec, value)
+        with self._lock:
+            self._ids = ids
+        for child in self.children:
+            yield from self._fan_out(child, parents, ids)
+
+    def _fan_out(self, child: Resource, parents: List[dict], ids: List[str]) -> Iterator:
+        spec = self.specs[child.table]
+        if child.forget_gone_parents:
+            gone = [parent_id for parent_id in self._previous_ids if parent_id not in set(ids)]
+            if gone:
+                log.info("%s: %s no longer exist; their %s leave the %s table.", self.root.label.capitalize(),
+                         ", ".join(gone), child.label, child.table)
+            for parent_id in gone:
+                yield Replaced(spec, parent_id)
+        wanted = [parent for parent in parents if self._changed(child, parent)]
+        self._note_skipped(child, len(parents) - len(wanted))
+        if child.lanes:
+            for lane in range(min(child.lanes, len(wanted))):
+                share = wanted[lane::child.lanes]
+                yield Walk(f"{child.label} of {self.root.label} {id_text(share[0].get('id'))}..",
+                           lambda share=share, child=child: self._read_children(child, share),
+                           datasets=(child.dataset,))
+            return
+        for parent in wanted:
+            yield Walk(f"{child.label} of {self.root.singular or self.root.label} {id_text(parent.get('id'))}",
+                       lambda parent=parent, child=child: self._read_children(child, [parent]),
+                       datasets=(child.dataset,))
+
+    # ------------------------------------------------------------------ children of one parent
+    def _read_children(self, child: Resource, parents: List[dict]):
+        spec = self.specs[child.table]
+        for parent in parents:
+            parent_id = id_text(parent.get("id"))
+            fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
+            parent_cells = {column: id_text(parent.get(field)) for column, field in child.from_parent.items()}
+            try:
+                for partition in child.partitions or (None,):
+                    path = _path(child.path, {**fields, **(partition.path if partition else {})})
+                    for record in records(self.client, child, path, partition.params if partition else None):
+                        for row in self._rows(child, record, partition):
+                            row.update(parent_cells)
+                            yield spec, row
+            except NotFoundError:
+                log.warning("%s %s disappeared while the run was going (404); its %s are skipped.",
+                            (self.root.singular or self.root.label).capitalize(), parent_id, child.label)
+                if child.forget_gone_parents:
+                    yield Replaced(spec, parent_id)
+                continue
+            yield Replaced(spec, parent_id)
+            updated = id_text(parent.get(self.root.updated))
+            if child.changes_with_parent and updated is not None:
+                with self._lock:
+                    self._updated[child.table][parent_id] = updated
+
+    def _rows(self, resource: Resource, record: dict, partition: Optional[Partition]) -> Iterator[dict]:
+        rows = resource.shape(record, partition) if resource.shape else (dict(record),)
+        for row in rows:
+            if partition is not None:
+                row.update(partition.row)
+            if resource.deduplicate and not self._first_time(resource, row):
+                continue
+            yield row
+
+    def _first_time(self, resource: Resource, row: dict) -> bool:
+        key = tuple(id_text(row.get(column)) for column in resource.primary_key)
+        with self._lock:
+            seen = self._seen_keys.setdefault(resource.table, set())
+            if key in seen:
+                return False
+            seen.add(key)
+            return True
+
+    # ------------------------------------------------------------------ only what changed
+    def _full_pass(self, child: Resource) -> bool:
+        """Whether every parent's children are read this run."""
+        if not child.changes_with_parent or not self.settings.incremental or not self.settings.full_refresh_days:
+            return True
+        last = self._stored.get(child.table, {}).get("full_refresh")
+        if not isinstance(last, int) or isinstance(last, bool):
+            return True
+        return self.run_started - last >= self.settings.full_refresh_days * DAY
+
+    def _changed(self, child: Resource, parent: dict) -> bool:
+        if self._full[child.table]:
+            return True
+        updated = id_text(parent.get(self.root.updated))
+        stored = (self._stored.get(child.table, {}).get("updated") or {}).get(id_text(parent.get("id")))
+        if updated is None or stored != updated:
+            return True
+        with self._lock:
+            self._updated[child.table][id_text(parent.get("id"))] = updated
+        return False
+
+    def _note_skipped(self, child: Resource, skipped: int) -> None:
+        if not skipped:
+            return
+        last = self._stored.get(child.table, {}).get("full_refresh")
+        days = self.settings.full_refresh_days
+        due = max(0, days - (self.run_started - last) // DAY) if isinstance(last, int) else 0
+        log.info("%s: %s %s unchanged since the last run are not read again (every %s is read every %d days; the "
+                 "next full pass is due in %d days).", child.table, f"{skipped:,}", self.root.label,
+                 self.root.singular or "parent", days, due)
+
+    def new_state(self) -> Optional[dict]:
+        state = {}
+        with self._lock:
+            if self._ids is not None and any(child.forget_gone_parents for child in self.children):
+                state[STATE_IDS] = list(self._ids)
+            entries = {}
+            for child in self.children:
+                if not child.changes_with_parent:
+                    continue
+                current = set(self._ids or [])
+                entry = {"updated": {key: value for key, value in sorted(self._updated[child.table].items())
+                                     if key in current}}
+                last = self._stored.get(child.table, {}).get("full_refresh")
+                full = self.run_started if self._full[child.table] else last
+                if isinstance(full, int):
+                    entry["full_refresh"] = full
+                entries[child.table] = entry
+            if entries:
+                state[STATE_CHILDREN] = entries
+        return state or None
+
+
+def _path(template: str, values: dict) -> str:
+    """The path with its `{placeholders}` filled, each value URL-encoded (object ids are free text)."""
+    return template.format(**{key: quote(str(value), safe="") for key, value in values.items() if value is not None})
