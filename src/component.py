@@ -60,10 +60,11 @@ class Component(ComponentBase):
             client.close()
         new_state = dict(state)
         new_state[OutputTables.STATE_KEY] = tables.finish()
+        skipped = frozenset(runner.skipped)
         for extractor in extractors:
-            if extractor.name in runner.skipped:
+            if set(extractor.datasets) <= skipped:
                 continue                    # nothing of it was written: the next run starts where this one did
-            dataset_state = extractor.new_state()
+            dataset_state = extractor.new_state(skipped)
             if dataset_state is not None:
                 new_state[extractor.name] = dataset_state
         self.write_state_file(new_state)

@@ -162,5 +162,5 @@ class ActivitiesExtractor(Extractor):
             return None
         return min(mark, self.run_started) - self.options.lookback_hours * 3600
 
-    def new_state(self):
+    def new_state(self, skipped=frozenset()):
         return self.marks.state()

@@ -73,6 +73,12 @@ class Extractor:
     def walks(self) -> Iterable[Walk]:
         raise NotImplementedError
 
-    def new_state(self) -> Optional[dict]:
-        """This dataset's state after a successful run (None: it keeps none)."""
+    @property
+    def datasets(self) -> Tuple[str, ...]:
+        """The configuration keys this extractor serves."""
+        return (self.name,)
+
+    def new_state(self, skipped=frozenset()) -> Optional[dict]:
+        """This dataset's state after a successful run (None: it keeps none); `skipped` datasets (a 403 with
+        skip_forbidden) keep what the last run stored."""
         return None

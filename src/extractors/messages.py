@@ -144,6 +144,6 @@ class MessagesExtractor(Extractor):
             if newest is not None:
                 self.marks.advance(key, newest)
 
-    def new_state(self) -> Optional[dict]:
+    def new_state(self, skipped=frozenset()) -> Optional[dict]:
         """Per type, the newest `created` seen (never past the run's start); kept as it was when nothing came."""
         return self.marks.state()

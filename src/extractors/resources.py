@@ -201,7 +201,7 @@ class ResourceExtractor(Extractor):
                  "next full pass is due in %d days).", child.table, f"{skipped:,}", self.root.label,
                  self.root.singular or "parent", days, due)
 
-    def new_state(self) -> Optional[dict]:
+    def new_state(self, skipped=frozenset()) -> Optional[dict]:
         state = {}
         with self._lock:
             if self._ids is not None and any(child.forget_gone_parents for child in self.children):
@@ -209,6 +209,10 @@ class ResourceExtractor(Extractor):
             entries = {}
             for child in self.children:
                 if not child.changes_with_parent:
+                    continue
+                if child.dataset in skipped:
+                    if child.table in self._stored:
+                        entries[child.table] = self._stored[child.table]
                     continue
                 current = set(self._ids or [])
                 entry = {"updated": {key: value for key, value in sorted(self._updated[child.table].items())

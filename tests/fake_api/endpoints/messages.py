@@ -144,7 +144,7 @@ def message(fake, block: Block, g: int) -> dict:
     campaign_id = 1 + g % 5 if parent == 0 else None
     newsletter_id = 10 + g % 4 if parent == 1 else None
     broadcast_id = 20 + g % 2 if parent == 2 else None
-    transactional_id = 30 + g % 3 if parent == 3 else None
+    transactional_id = 1 + g % 3 if parent == 3 else None
     record = {
         "id": message_id,
         "deduplicate_id": f"{message_id}:{max(metrics.values())}",
