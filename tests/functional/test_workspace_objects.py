@@ -247,4 +247,11 @@ def test_numeric_ids_give_the_same_workspace_objects(component, fake):
     assert as_numbers.exit_code == 0, as_numbers.output
     for table in TABLES:
         assert sorted(map(repr, as_numbers.tables[table])) == sorted(map(repr, as_text.tables[table])), table
-    assert as_numbers.state == as_text.state
+    assert without_times(as_numbers.state) == without_times(as_text.state)
+
+
+def without_times(state):
+    """The state without the moment of each full pass (two runs a second apart differ there)."""
+    if isinstance(state, dict):
+        return {key: without_times(value) for key, value in state.items() if key != "full_refresh"}
+    return state
