@@ -121,15 +121,28 @@ class Component(ComponentBase):
         segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
         return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
 
+    @sync_action("list_object_types")
+    def list_object_types(self):
+        client = self.action_client()
+        try:
+            types = client.get("/object_types").get("types") or []
+        except Exception as error:  # noqa: B902
+            raise action_failure("Loading object types", error, "GET /object_types") from None
+        finally:
+            client.close()
+        types = [t for t in types if isinstance(t, dict) and t.get("id") is not None]
+        types.sort(key=lambda t: (str(t.get("name") or "").lower(), str(t.get("id"))))
+        return [SelectElement(value=str(t["id"]), label=f"{t.get('name')} ({t['id']})") for t in types]
 
-def action_failure(action: str, error: Exception) -> Exception:
+
+def action_failure(action: str, error: Exception, endpoint: str = "GET /segments") -> Exception:
     """A sync action's failure in one sentence; a 403 here is about the key itself, there is no dataset to turn off."""
     if isinstance(error, ForbiddenError):
         return UserException(
             f"{action} failed: Customer.io refused the API key for {error.endpoint} (403: {error.detail}). The key "
             f"may not read this workspace, or an IP allowlist on the key leaves Keboola out: check the key in "
             f"Customer.io under {KEY_LOCATION}.")
-    return user_facing(WalkFailed(action, "GET /segments", error))
+    return user_facing(WalkFailed(action, endpoint, error))
 
 
 def user_facing(failure: WalkFailed) -> Exception:

@@ -29,16 +29,20 @@ KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 #: The catalogue's datasets are booleans named after them (campaigns, newsletters, workspace_settings, ...).
 DATASET_KEYS = tuple(dataset.key for dataset in DATASETS)
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "segment_members", "max_requests_per_second",
-              "max_columns", "full_refresh_days", "skip_forbidden", "messages", "customers", "activities",
+              "max_columns", "full_refresh_days", "skip_forbidden", "messages", "customers", "activities", "objects",
               "debug"} | set(DATASET_KEYS)
 FULL_REFRESH_DAYS_DEFAULT = 7
 #: Datasets with settings of their own (one-item arrays), read by their own extractors.
-CUSTOM_DATASETS = ("messages", "customers", "activities")
+CUSTOM_DATASETS = ("messages", "customers", "activities", "objects")
 #: Columns per table: Storage and the warehouses behind it refuse very wide tables.
 MAX_COLUMNS_DEFAULT, MAX_COLUMNS_RANGE = 1000, (20, 5000)
 MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
 CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
+OBJECTS_KEYS = {"types", "attributes", "relationships"}
+#: The settings keys of each dataset group (a one-item array).
+GROUP_KEYS = {"messages": MESSAGES_KEYS, "customers": CUSTOMERS_KEYS, "activities": ACTIVITIES_KEYS,
+              "objects": OBJECTS_KEYS}
 
 
 @dataclass
@@ -74,6 +78,13 @@ class ActivitiesSettings:
 
 
 @dataclass
+class ObjectsSettings:
+    types: List[str]                # object type ids; empty: every type
+    attributes: bool = False        # one request per object
+    relationships: bool = False     # one request (or more) per object
+
+
+@dataclass
 class Settings:
     api_key: str
     region: str = "us"
@@ -90,6 +101,7 @@ class Settings:
     messages: Optional[MessagesSettings] = None
     customers: Optional[CustomersSettings] = None
     activities: Optional[ActivitiesSettings] = None
+    objects: Optional[ObjectsSettings] = None
     debug: bool = False
     warnings: List[str] = field(default_factory=list)
 
@@ -103,7 +115,7 @@ class Settings:
 
     def datasets(self) -> List[str]:
         names = [key for key in DATASET_KEYS if self.enabled(key)]
-        names += [name for name in ("messages", "customers", "activities") if getattr(self, name) is not None]
+        names += [name for name in CUSTOM_DATASETS if getattr(self, name) is not None]
         return names
 
 
@@ -152,6 +164,12 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
     activities = _single_item(parameters.get("activities"), "activities", ACTIVITIES_KEYS, warnings)
     if activities is not None:
         settings.activities = _activities(activities)
+    objects = _single_item(parameters.get("objects"), "objects", OBJECTS_KEYS, warnings)
+    if objects is not None:
+        settings.objects = ObjectsSettings(
+            types=_object_types(objects.get("types")),
+            attributes=_bool(objects.get("attributes", False), "objects.attributes"),
+            relationships=_bool(objects.get("relationships", False), "objects.relationships"))
     return settings
 
 
@@ -373,3 +391,16 @@ def _activities(item: dict) -> ActivitiesSettings:
         continue_since_last_run=_bool(item.get("incremental_output", False), "activities.incremental_output"),
         lookback_hours=_number(item.get("lookback_hours", 1), "activities.lookback_hours", 0),
     )
+
+
+# ---------------------------------------------------------------------------------------------- objects
+def _object_types(value: Any) -> List[str]:
+    """Object type ids as the API spells them (text of digits); the UI's picker gives them as text."""
+    ids = []
+    for item in _types([str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                        for v in (value if isinstance(value, list) else [] if value in (None, "") else [value])],
+                       "objects.types"):
+        if not item.isdigit():
+            raise ConfigError(f"`objects.types` must list object type ids such as [\"1\", \"2\"], not {_show(item)}.")
+        ids.append(str(int(item)))
+    return list(dict.fromkeys(ids))

@@ -169,7 +169,7 @@ def _object_value(node: dict) -> dict:
 
 def _value(key: str, prop: dict):
     kind = prop.get("type")
-    if key in EXAMPLE_VALUES:
+    if key in EXAMPLE_VALUES and _fits(EXAMPLE_VALUES[key], kind):
         return copy.deepcopy(EXAMPLE_VALUES[key])
     if is_group(prop):
         return [_object_value(prop["items"])]
@@ -187,6 +187,11 @@ def _value(key: str, prop: dict):
     if kind == "string":
         return prop.get("default", "")
     raise AssertionError(f"no example value for `{key}` ({kind}): add one to EXAMPLE_VALUES")
+
+
+def _fits(example, kind) -> bool:
+    """An example is for the field of that name and type (customers.attributes is text, objects.attributes not)."""
+    return {"string": str, "array": list}.get(kind, type(None)) is type(example)
 
 
 def form_configs(schema: dict) -> dict:

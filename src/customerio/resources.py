@@ -172,6 +172,28 @@ RESOURCES: Tuple[Resource, ...] = (
 
 BY_TABLE: Dict[str, Resource] = {resource.table: resource for resource in RESOURCES}
 
+# ---------------------------------------------------------------------------------------------- objects
+# Read by extractors/objects.py (a one-item settings array of its own: which types, attributes, relationships).
+OBJECT_TYPES = Resource("object_types", "objects", "/object_types", "types", "object types", columns=_ids(
+    "enabled", "icon", "id", "name", "singular_name", "singular_slug", "slug"))
+#: POST /objects: `start`/`limit` in the query string, the type and a filter in the body; pages repeat objects.
+OBJECTS = Resource("objects", "objects", "/objects", "identifiers", "objects",
+                   primary_key=("object_type_id", "object_id"), paging=CURSOR, limit=1000, replace_by="object_type_id",
+                   columns=_ids("cio_object_id", "object_id", "object_type_id"))
+OBJECT_ATTRIBUTES = Resource("objects", "objects", "/objects/{type}/{id}/attributes", "object", "object attributes",
+                             primary_key=("object_type_id", "object_id"))
+OBJECT_RELATIONSHIPS = Resource("object_relationships", "objects", "/objects/{type}/{id}/relationships",
+                                "cio_relationships", "object relationships",
+                                primary_key=("object_type_id", "object_id", "cio_id"), paging=CURSOR, limit=1000,
+                                replace_by="object_type_id",
+                                columns=_ids("cio_id", "email", "id", "object_id", "object_type_id"))
+
+
+def match_all_objects(type_id: str) -> dict:
+    """The filter POST /objects needs to list every object of a type (each condition names the type)."""
+    return {"and": [{"object_attribute": {"field": "object_id", "operator": "exists", "type_id": type_id}}]}
+
+
 DATASETS: Tuple[Dataset, ...] = (
     Dataset("campaigns", "Campaigns", ("campaigns",), "1 request"),
     Dataset("campaign_actions", "Campaign actions", ("campaign_actions",),

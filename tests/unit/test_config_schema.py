@@ -11,7 +11,7 @@ import pytest
 
 from config_cases import (ORIGINAL_CONFIGS, ROOT, SINCE_INPUTS, as_loaded, dependencies, every_key_config, is_group,
                           is_hidden, is_ui_only, load_schema, must_be_required, objects, sample_parameters)
-from configuration import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, KEY_LOCATION, KNOWN_KEYS, MESSAGES_KEYS, SINCE_PATTERN,
+from configuration import (GROUP_KEYS, KEY_LOCATION, KNOWN_KEYS, SINCE_PATTERN,
                            ConfigError, parse_settings)
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
                                 is_activity_type, type_title)
@@ -82,7 +82,7 @@ def test_sample_config_validates_and_parses():
 def test_every_key_config_sets_every_key_of_the_code_and_is_valid():
     config = every_key_config(SCHEMA)
     assert KNOWN_KEYS <= set(config)
-    for group, keys in (("messages", MESSAGES_KEYS), ("customers", CUSTOMERS_KEYS), ("activities", ACTIVITIES_KEYS)):
+    for group, keys in GROUP_KEYS.items():
         assert keys <= set(config[group][0]), group
     loaded = as_loaded(SCHEMA, config)
     jsonschema.validate(config, {**validating_schema(loaded), "additionalProperties": False})
@@ -92,9 +92,10 @@ def test_every_key_config_sets_every_key_of_the_code_and_is_valid():
 def test_every_option_in_the_code_is_in_the_schema():
     properties = SCHEMA["properties"]
     assert KNOWN_KEYS <= set(properties)
-    assert MESSAGES_KEYS == set(properties["messages"]["items"]["properties"])
-    assert CUSTOMERS_KEYS == set(properties["customers"]["items"]["properties"])
-    assert ACTIVITIES_KEYS == set(properties["activities"]["items"]["properties"])
+    for group, keys in GROUP_KEYS.items():
+        assert keys == set(properties[group]["items"]["properties"]), group
+    groups = {key for key, prop in properties.items() if prop.get("type") == "array" and prop.get("maxItems") == 1}
+    assert groups == set(GROUP_KEYS)
 
 
 def test_every_schema_option_has_a_title_and_description():
