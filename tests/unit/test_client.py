@@ -63,6 +63,13 @@ def test_empty_page_with_a_fresh_cursor_is_followed(fake):
     assert [item for page in pages for item in page.items] == [1, 2]
 
 
+def test_where_an_empty_page_ends_the_list_a_trailing_token_is_not_followed(fake):
+    fake.extras["script"] = [{"items": [1], "next": "a"}, {"items": [], "next": "b"}, {"items": [2], "next": ""}]
+    pages = list(make_client(fake).paginate("/_test/pages", "items", empty_page_ends=True))
+    assert [item for page in pages for item in page.items] == [1]
+    assert len(fake.requests("/_test/pages")) == 2
+
+
 def test_empty_page_with_a_stuck_cursor_ends_the_walk(fake):
     fake.extras["script"] = [{"items": [1], "next": "a"}, {"items": [], "next": "a"}]
     pages = list(make_client(fake).paginate("/_test/pages", "items"))
