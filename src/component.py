@@ -99,43 +99,35 @@ class Component(ComponentBase):
         return self.client(connection.api_key, connection.region, interactive=True)
 
     # ------------------------------------------------------------------ sync actions
-    @sync_action("testConnection")
-    def test_connection(self):
+    def _ask(self, action: str, path: str) -> dict:
+        """One GET for a sync action, from the key and region alone; any failure becomes one sentence."""
         client = self.action_client()
         try:
-            client.get("/segments")
+            return client.get(path)
         except Exception as error:  # noqa: B902 - every failure becomes one readable sentence
-            raise action_failure("The connection test", error) from None
+            raise action_failure(action, error, f"GET {path}") from None
         finally:
             client.close()
 
+    @sync_action("testConnection")
+    def test_connection(self):
+        self._ask("The connection test", "/segments")
+
     @sync_action("list_segments")
     def list_segments(self):
-        client = self.action_client()
-        try:
-            segments = client.get("/segments").get("segments") or []
-        except Exception as error:  # noqa: B902
-            raise action_failure("Loading segments", error) from None
-        finally:
-            client.close()
+        segments = self._ask("Loading segments", "/segments").get("segments") or []
         segments.sort(key=lambda s: (str(s.get("name") or "").lower(), s.get("id") or 0))
         return [SelectElement(value=str(s.get("id")), label=f"{s.get('name')} ({s.get('id')})") for s in segments]
 
     @sync_action("list_object_types")
     def list_object_types(self):
-        client = self.action_client()
-        try:
-            types = client.get("/object_types").get("types") or []
-        except Exception as error:  # noqa: B902
-            raise action_failure("Loading object types", error, "GET /object_types") from None
-        finally:
-            client.close()
+        types = self._ask("Loading object types", "/object_types").get("types") or []
         types = [t for t in types if isinstance(t, dict) and t.get("id") is not None]
         types.sort(key=lambda t: (str(t.get("name") or "").lower(), str(t.get("id"))))
         return [SelectElement(value=str(t["id"]), label=f"{t.get('name')} ({t['id']})") for t in types]
 
 
-def action_failure(action: str, error: Exception, endpoint: str = "GET /segments") -> Exception:
+def action_failure(action: str, error: Exception, endpoint: str) -> Exception:
     """A sync action's failure in one sentence; a 403 here is about the key itself, there is no dataset to turn off."""
     if isinstance(error, ForbiddenError):
         return UserException(

@@ -90,3 +90,17 @@ class ComponentRun:
                                    timeout=timeout, cwd=ROOT)
         result = RunResult(completed.returncode, completed.stdout, completed.stderr, data_dir)
         return read_outputs(data_dir, result)
+
+
+def call_fake(fake, path, method="GET", json=None, **params):
+    """One request to the fake with its key, as (status, JSON body): for tests of the fake itself."""
+    import requests
+    response = requests.request(method, fake.url + path, params=params, json=json, timeout=5,
+                                headers={"Authorization": f"Bearer {fake.api_key}"})
+    return response.status_code, response.json()
+
+
+def get_fake(fake, path, **params):
+    status, body = call_fake(fake, path, **params)
+    assert status == 200, body
+    return body

@@ -3,12 +3,12 @@ actions and only with version=2, v1 everywhere else, US-Eastern v1 buckets endin
 import time
 
 import pytest
-import requests
 
 from fake_api import FakeCustomerIo, Workspace
 from fake_api.endpoints import lifecycle
 from fake_api.endpoints.metrics import (METRICS, add_metric_names, expected_metric_value, expected_series,
                                         language_variant_ids, late_events, v1_buckets)
+from helpers import call_fake as call, get_fake as get
 
 EASTERN = "America/New_York"
 DAY = 86400
@@ -21,18 +21,6 @@ def at(fake, moment):
     """Put the fake's clock (and its workspace's idea of now, which dates the entities) at `moment`."""
     fake.workspace.now = moment
     fake.clock_offset = moment - time.time()
-
-
-def call(fake, path, **params):
-    response = requests.get(fake.url + path, params=params, timeout=5,
-                            headers={"Authorization": f"Bearer {fake.api_key}"})
-    return response.status_code, response.json()
-
-
-def get(fake, path, **params):
-    status, body = call(fake, path, **params)
-    assert status == 200, body
-    return body
 
 
 def v2(start, end, res="days", **extra):

@@ -5,7 +5,6 @@ import os
 import time
 
 import pytest
-import requests
 
 from fake_api import Workspace
 from fake_api.__main__ import SIZES
@@ -20,20 +19,9 @@ from fake_api.endpoints.segment_usage import expected_segment_usage
 from fake_api.endpoints.settings import expected_reporting_webhooks, expected_sender_identities, strip_credentials
 from fake_api.endpoints.suppressions import expected_suppressions
 from fake_api.endpoints.transactional import expected_transactional, expected_transactional_contents
+from helpers import call_fake as call, get_fake as get
 
 MATCH_ALL = {"and": [{"object_attribute": {"field": "object_id", "operator": "exists", "type_id": "1"}}]}
-
-
-def call(fake, path, method="GET", json=None, **params):
-    response = requests.request(method, fake.url + path, params=params, json=json, timeout=5,
-                                headers={"Authorization": f"Bearer {fake.api_key}"})
-    return response.status_code, response.json()
-
-
-def get(fake, path, **params):
-    status, body = call(fake, path, **params)
-    assert status == 200, body
-    return body
 
 
 def follow(fake, path, key, method="GET", json=None, **params):
