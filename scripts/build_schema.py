@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 from configuration import SINCE_PATTERN  # noqa: E402
 from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES  # noqa: E402
 from customerio.catalog import RETIRED_MESSAGE_TYPES, type_title  # noqa: E402
+from customerio.metrics import FAMILIES, RESOLUTIONS  # noqa: E402
 
 SCHEMA_PATH = os.path.join(ROOT, "component_config", "configSchema.json")
 #: (group, field) -> the values its picker offers, in this order.
@@ -28,11 +29,23 @@ TYPE_PICKERS = {
 UI_ONLY_TYPES = {"button"}
 
 
+#: (group, field) -> (value, title) pairs of other pickers that are facts of the code.
+CHOICES = {
+    ("metrics", "entities"): [(family.key, family.title) for family in FAMILIES],
+}
+
+
 def build(schema: dict) -> dict:
     for (group, field), values in TYPE_PICKERS.items():
         items = schema["properties"][group]["items"]["properties"][field]["items"]
         items["enum"] = list(values)
         items.setdefault("options", {})["enum_titles"] = [type_title(value) for value in values]
+    for (group, field), pairs in CHOICES.items():
+        items = schema["properties"][group]["items"]["properties"][field]["items"]
+        items["enum"] = [value for value, _ in pairs]
+        items.setdefault("options", {})["enum_titles"] = [title for _, title in pairs]
+    resolution = schema["properties"]["metrics"]["items"]["properties"]["resolution"]
+    resolution["enum"] = list(RESOLUTIONS)
     for properties in _property_maps(schema):
         for key, prop in properties.items():
             if key == "since" and prop.get("type") == "string":

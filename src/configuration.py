@@ -14,10 +14,10 @@ from config_error import ConfigError
 from config_values import (SINCE_FORMS, SINCE_PATTERN, as_bool as _bool, as_choice as _choice,  # noqa: F401
                            as_int_range as _int_range, as_zero_one as _zero_one, parse_since, single_item)
 from customerio.resources import DATASETS
-from dataset_options import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, MESSAGES_KEYS, OBJECTS_KEYS,  # noqa: F401
-                             ActivitiesSettings, CustomersSettings, MessagesSettings, ObjectsSettings,
-                             activities_settings, customers_settings, messages_settings, objects_settings,
-                             parse_attributes)
+from dataset_options import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, MESSAGES_KEYS, METRICS_KEYS,  # noqa: F401
+                             OBJECTS_KEYS, ActivitiesSettings, CustomersSettings, MessagesSettings, MetricsSettings,
+                             ObjectsSettings, activities_settings, customers_settings, messages_settings,
+                             metrics_settings, objects_settings, parse_attributes)
 from people_filter import EVERYONE, parse_filter, parse_segment_ids, with_segments  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
@@ -30,15 +30,15 @@ KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 DATASET_KEYS = tuple(dataset.key for dataset in DATASETS)
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "segment_members", "max_requests_per_second",
               "max_columns", "full_refresh_days", "skip_forbidden", "messages", "customers", "activities", "objects",
-              "debug"} | set(DATASET_KEYS)
+              "metrics", "debug"} | set(DATASET_KEYS)
 FULL_REFRESH_DAYS_DEFAULT = 7
 #: Datasets with settings of their own (one-item arrays), read by their own extractors.
-CUSTOM_DATASETS = ("messages", "customers", "activities", "objects")
+CUSTOM_DATASETS = ("messages", "customers", "activities", "objects", "metrics")
 #: Columns per table: Storage and the warehouses behind it refuse very wide tables.
 MAX_COLUMNS_DEFAULT, MAX_COLUMNS_RANGE = 1000, (20, 5000)
 #: The settings keys of each dataset group (a one-item array), and how each is parsed.
 GROUP_KEYS = {"messages": MESSAGES_KEYS, "customers": CUSTOMERS_KEYS, "activities": ACTIVITIES_KEYS,
-              "objects": OBJECTS_KEYS}
+              "objects": OBJECTS_KEYS, "metrics": METRICS_KEYS}
 
 
 @dataclass
@@ -66,6 +66,7 @@ class Settings:
     customers: Optional[CustomersSettings] = None
     activities: Optional[ActivitiesSettings] = None
     objects: Optional[ObjectsSettings] = None
+    metrics: Optional[MetricsSettings] = None
     debug: bool = False
     warnings: List[str] = field(default_factory=list)
 
@@ -121,7 +122,8 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
     )
     parsers = {"messages": lambda item: messages_settings(item, now, warnings),
                "customers": lambda item: customers_settings(item, warnings),
-               "activities": activities_settings, "objects": objects_settings}
+               "activities": activities_settings, "objects": objects_settings,
+               "metrics": lambda item: metrics_settings(item, now, warnings)}
     for group, keys in GROUP_KEYS.items():
         item = single_item(parameters.get(group), group, keys, warnings)
         if item is not None:

@@ -9,6 +9,7 @@ from typing import Any, List
 from config_error import ConfigError, show as _show
 from config_values import (as_bool as _bool, as_choice as _choice, as_int_range as _int_range, as_number as _number,
                            names_list as _types, parse_since)
+from customerio.metrics import FAMILIES, RESOLUTIONS
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
                                 is_activity_type)
 from people_filter import parse_filter, parse_segment_ids, with_segments
@@ -20,6 +21,9 @@ MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
 CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
 OBJECTS_KEYS = {"types", "attributes", "relationships"}
+METRICS_KEYS = {"entities", "resolution", "since", "lookback_days"}
+DEFAULT_METRICS_SINCE = "90 days ago"
+DEFAULT_METRICS_LOOKBACK_DAYS = 35
 
 
 @dataclass
@@ -45,6 +49,14 @@ class ActivitiesSettings:
     deleted: bool = False
     continue_since_last_run: bool = False
     lookback_hours: float = 1.0
+
+
+@dataclass
+class MetricsSettings:
+    entities: List[str]             # metric families (campaigns, ...); all of them when none is named
+    resolution: str = "days"
+    since: int = 0                  # unix seconds: where a first run (or a run after Reset State) starts
+    lookback_days: int = DEFAULT_METRICS_LOOKBACK_DAYS
 
 
 @dataclass
@@ -153,3 +165,20 @@ def objects_settings(item: dict) -> ObjectsSettings:
     return ObjectsSettings(types=_object_types(item.get("types")),
                            attributes=_bool(item.get("attributes", False), "objects.attributes"),
                            relationships=_bool(item.get("relationships", False), "objects.relationships"))
+
+
+# ---------------------------------------------------------------------------------------------- metrics
+def metrics_settings(item: dict, now: datetime, warnings: list) -> MetricsSettings:
+    valid = [family.key for family in FAMILIES]
+    entities = _types(item.get("entities"), "metrics.entities")
+    bad = [name for name in entities if name not in valid]
+    if bad:
+        raise ConfigError(f"Unknown metrics entity {', '.join(bad)} in `metrics.entities`; valid ones are: "
+                          f"{', '.join(valid)} (or none for all of them).")
+    return MetricsSettings(
+        entities=entities or valid,
+        resolution=_choice(item.get("resolution") or "days", "metrics.resolution", RESOLUTIONS, lower=True),
+        since=parse_since(item.get("since") or DEFAULT_METRICS_SINCE, now, "metrics.since"),
+        lookback_days=_int_range(item.get("lookback_days", DEFAULT_METRICS_LOOKBACK_DAYS), "metrics.lookback_days",
+                                 0, 3650),
+    )

@@ -33,18 +33,22 @@ class Family:
     path: str                    # {placeholders} are the entity columns
     version: int
     label: str                   # "campaign", for messages
+    title: str = ""              # for the form's picker
 
 
 FAMILIES: Tuple[Family, ...] = (
-    Family("campaigns", "campaign_metrics", ("campaign_id",), "/campaigns/{campaign_id}/metrics", 2, "campaign"),
+    Family("campaigns", "campaign_metrics", ("campaign_id",), "/campaigns/{campaign_id}/metrics", 2, "campaign",
+           "Campaigns (campaign_metrics)"),
     Family("campaign_actions", "campaign_action_metrics", ("campaign_id", "action_id"),
-           "/campaigns/{campaign_id}/actions/{action_id}/metrics", 2, "campaign action"),
+           "/campaigns/{campaign_id}/actions/{action_id}/metrics", 2, "campaign action",
+           "Campaign actions (campaign_action_metrics)"),
     Family("newsletters", "newsletter_metrics", ("newsletter_id",), "/newsletters/{newsletter_id}/metrics", 1,
-           "newsletter"),
+           "newsletter", "Newsletters (newsletter_metrics)"),
     Family("broadcasts", "broadcast_metrics", ("broadcast_id",), "/broadcasts/{broadcast_id}/metrics", 1,
-           "broadcast"),
+           "broadcast", "API-triggered broadcasts (broadcast_metrics)"),
     Family("transactional", "transactional_metrics", ("transactional_id",),
-           "/transactional/{transactional_id}/metrics", 1, "transactional message"),
+           "/transactional/{transactional_id}/metrics", 1, "transactional message",
+           "Transactional messages (transactional_metrics)"),
 )
 BY_KEY = {family.key: family for family in FAMILIES}
 

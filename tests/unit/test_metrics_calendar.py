@@ -1,0 +1,41 @@
+"""The metrics calendar: v2 start times in Go's format, US-Eastern v1 buckets across daylight-time changes, steps."""
+from datetime import datetime
+
+import pytest
+
+from customerio.metrics import EASTERN, UTC, buckets_back, buckets_from, floor, following, parse_start, v1_steps
+
+DAY = 86400
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025-01-01 00:00:00 +0000 UTC", 1735689600), ("2025-03-09 00:00:00 -0500 EST", 1741496400),
+    ("2025-01-01T00:00:00Z", 1735689600), ("2025-01-01T01:00:00+01:00", 1735689600), (1735689600, 1735689600),
+    ("2025-01-01 00:00:00.123 +0000 UTC", 1735689600), ("yesterday", None), (None, None), ("", None),
+])
+def test_v2_start_is_read_in_every_spelling(text, expected):
+    assert parse_start(text) == expected
+
+
+def test_eastern_days_follow_daylight_time():
+    spring = int(datetime(2025, 3, 10, 12, tzinfo=EASTERN).timestamp())       # the day after the change
+    days = buckets_back(spring, 3, "days")
+    assert [datetime.fromtimestamp(d, EASTERN).strftime("%m-%d %H:%M") for d in days] == \
+        ["03-08 00:00", "03-09 00:00", "03-10 00:00"]
+    assert days[2] - days[1] == 23 * 3600 and following(days[1], "days", EASTERN) == days[2]
+
+
+def test_weeks_start_on_sunday_and_months_on_the_first():
+    moment = int(datetime(2025, 7, 3, 22, 30, tzinfo=EASTERN).timestamp())     # a Thursday
+    assert datetime.fromtimestamp(floor(moment, "weeks", EASTERN), EASTERN).strftime("%a %d %H") == "Sun 29 00"
+    months = buckets_from(int(datetime(2025, 1, 31, tzinfo=UTC).timestamp()), 3, "months")
+    assert [datetime.fromtimestamp(m, UTC).strftime("%Y-%m-%d") for m in months] == \
+        ["2025-01-01", "2025-02-01", "2025-03-01"]
+
+
+@pytest.mark.parametrize("days_back, steps, short", [(0, 2, False), (1, 2, False), (10, 11, False), (44, 45, False),
+                                                     (80, 45, True)])
+def test_v1_steps_cover_the_window_within_the_maximum(days_back, steps, short):
+    now = int(datetime(2025, 6, 15, 12, tzinfo=EASTERN).timestamp())
+    start = floor(now, "days", EASTERN) - days_back * DAY
+    assert v1_steps(start, now, "days") == (steps, short)
