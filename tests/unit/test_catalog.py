@@ -27,3 +27,9 @@ def test_every_type_has_a_distinct_title():
         titles = [type_title(name) for name in names]
         assert len(set(titles)) == len(titles)
         assert all(title[0].isupper() and "_" not in title for title in titles)
+
+
+def test_the_production_type_lists_match_the_fakes_own_copy_of_the_spec():
+    from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES
+    from fake_api.endpoints.activity_types import OLDER_TYPES, SPEC_TYPES
+    assert ACTIVITY_TYPES == SPEC_TYPES and LEGACY_ACTIVITY_TYPES == OLDER_TYPES

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, List, Optional
 
-from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES
+from fake_api.endpoints.activity_types import OLDER_TYPES, SPEC_TYPES
 from fake_api.endpoints.common import cursor_page
 from fake_api.server import HttpError, route
 
@@ -35,7 +35,7 @@ _FIRST = (
     "dropped_email", "spammed_email", "unsubscribed_email", "undeliverable_email", "_o:3:delete",
     "drafted_email", "failed_event", "relationship_attribute_change", "profile_delete", "dropped_whatasapp",
 )
-ACTIVITY_KINDS = _FIRST + tuple(t for t in ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES if t not in _FIRST)
+ACTIVITY_KINDS = _FIRST + tuple(t for t in SPEC_TYPES + OLDER_TYPES if t not in _FIRST)
 _OBJECT_TYPE = re.compile(r"^_[or]:\d+:[a-z_]+$")
 _KNOWN = frozenset(ACTIVITY_KINDS)
 DELETED_EVERY = 25          # every 25th row of activities belongs to deleted people
