@@ -80,7 +80,7 @@ class ResourceExtractor(Extractor):
     # ------------------------------------------------------------------ the root list
     def _read_root(self):
         root, spec = self.root, self.specs[self.root.table]
-        parents, ids = [], []
+        parents, ids, known = [], [], set()
         replaced = set(root.replace_values) | {p.row[root.replace_by] for p in root.partitions
                                                if root.replace_by in p.row}
         for partition in root.partitions or (None,):
@@ -92,7 +92,8 @@ class ResourceExtractor(Extractor):
                     if root.replace_by and row.get(root.replace_by) is not None:
                         replaced.add(str(row[root.replace_by]))
                 parent_id = id_text(record.get("id"))
-                if self.children and parent_id is not None and parent_id not in ids:
+                if self.children and parent_id is not None and parent_id not in known:
+                    known.add(parent_id)
                     ids.append(parent_id)
                     parents.append(record)
         if root.replace_by and self.write_root:
@@ -106,7 +107,8 @@ class ResourceExtractor(Extractor):
     def _fan_out(self, child: Resource, parents: List[dict], ids: List[str]) -> Iterator:
         spec = self.specs[child.table]
         if child.forget_gone_parents:
-            gone = [parent_id for parent_id in self._previous_ids if parent_id not in set(ids)]
+            current = set(ids)
+            gone = [parent_id for parent_id in self._previous_ids if parent_id not in current]
             if gone:
                 log.info("%s: %s no longer exist; their %s leave the %s table.", self.root.label.capitalize(),
                          ", ".join(gone), child.label, child.table)
