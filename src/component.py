@@ -40,7 +40,8 @@ class Component(ComponentBase):
         base_url = resolve_base_url(settings.region)
         knobs = read_knobs(base_url)
         run_started = int(time.time() + knobs.clock_offset)
-        client = self.client(settings.api_key, settings.region, settings.max_requests_per_second, knobs=knobs)
+        client = self.client(settings.api_key, settings.region, settings.max_requests_per_second, knobs=knobs,
+                             base_url=base_url)
         extractors = build_extractors(settings, client, state, run_started, knobs)
         if not extractors:
             log.warning("No dataset is selected: turn on one of %s.", ", ".join(DATASET_KEYS + CUSTOM_DATASETS))
@@ -85,9 +86,10 @@ class Component(ComponentBase):
 
     @staticmethod
     def client(api_key: str, region: str, max_requests_per_second: int = 10, interactive: bool = False,
-               knobs: Optional[Knobs] = None) -> CustomerIoClient:
-        """The run's client; `interactive` (sync actions) keeps every wait short: the UI gives up after ~30 s."""
-        base_url = resolve_base_url(region)
+               knobs: Optional[Knobs] = None, base_url: Optional[str] = None) -> CustomerIoClient:
+        """The run's client; `interactive` (sync actions) keeps every wait short: the UI gives up after ~30 s.
+        A run passes the base URL it already resolved (and logged), so it is worked out once."""
+        base_url = base_url or resolve_base_url(region)
         knobs = knobs or read_knobs(base_url)
         options = dict(SYNC_ACTION_LIMITS) if interactive else {}
         options.update(knobs.client_options())

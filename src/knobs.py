@@ -51,6 +51,4 @@ def read_knobs(base_url: str, environ=os.environ) -> Knobs:
     if is_customerio_host(base_url):
         return Knobs(workers=workers)
     values = {field: float(environ[variable]) for variable, field in _SECONDS.items() if environ.get(variable)}
-    if "clock_offset" not in values:
-        values["clock_offset"] = 0.0
     return Knobs(rate_limit=environ.get("CUSTOMERIO_RATE_LIMIT", "").lower() != "off", workers=workers, **values)

@@ -207,9 +207,8 @@ class MetricsExtractor(Extractor):
                  resolution)
 
     def _rows(self, spec: TableSpec, entity: dict, body: dict, starts: List[int], asked: float, version: int):
-        series = (body.get("metric") or {}).get("series") if isinstance(body.get("metric"), dict) else None
         zone = EASTERN if version == 1 else UTC
-        for metric, values in (series or {}).items():
+        for metric, values in _series(body).items():
             if not isinstance(values, list):
                 continue
             for period_start, value in zip(starts, values):
@@ -239,7 +238,13 @@ class MetricsExtractor(Extractor):
         return dict(sorted(state.items()))
 
 
+def _series(body: dict) -> dict:
+    """`metric.series` of an answer: metric name -> one value per bucket (empty when the answer has none)."""
+    metric = body.get("metric")
+    series = metric.get("series") if isinstance(metric, dict) else None
+    return series if isinstance(series, dict) else {}
+
+
 def _length(body: dict) -> int:
-    series = (body.get("metric") or {}).get("series") if isinstance(body.get("metric"), dict) else None
-    lengths = [len(values) for values in (series or {}).values() if isinstance(values, list)]
+    lengths = [len(values) for values in _series(body).values() if isinstance(values, list)]
     return max(lengths, default=0)

@@ -40,7 +40,7 @@ class OutputTables:
     def seed_columns(self, name: str, columns: Iterable[str]) -> None:
         """Columns that earlier runs (e.g. the original component's state) already put in this table."""
         entry = self._state.setdefault(name, {})
-        entry["columns"] = sanitize_all(list(entry.get("columns", [])) + [sanitize(c) for c in columns])
+        entry["columns"] = sanitize_all(list(entry.get("columns", [])) + list(columns))
 
     def declare(self, name: str, primary_key: List[str], expand: Optional[Mapping] = None,
                 columns: Iterable[str] = (), partition: Optional[str] = None) -> TableWriter:
