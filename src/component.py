@@ -11,12 +11,12 @@ from keboola.component.base import ComponentBase, sync_action
 from keboola.component.exceptions import UserException
 from keboola.component.sync_actions import SelectElement
 
-from configuration import CUSTOM_DATASETS, DATASET_KEYS, KEY_LOCATION, Settings, parse_connection, parse_settings
-from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError,
+from configuration import (CUSTOM_DATASETS, DATASET_KEYS, KEY_LOCATION, Knobs, Settings, parse_connection,
+                           parse_settings, read_knobs)
+from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit,
                         RetriesExhaustedError, resolve_base_url)
 from extractors import build_extractors
 from extractors.errors import DatasetError
-from knobs import Knobs, read_knobs
 from output.tables import OutputTables
 from runner import Runner, WalkFailed
 
@@ -93,6 +93,8 @@ class Component(ComponentBase):
         knobs = knobs or read_knobs(base_url)
         options = dict(SYNC_ACTION_LIMITS) if interactive else {}
         options.update(knobs.client_options())
+        if not knobs.rate_limit:
+            options["limiter"] = NoLimit()
         return CustomerIoClient(api_key, base_url, max_requests_per_second=max_requests_per_second, **options)
 
     def action_client(self) -> CustomerIoClient:

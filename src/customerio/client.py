@@ -1,16 +1,14 @@
-"""The one HTTP client every dataset uses: auth, rate limit, retries, errors, cursor pagination.
+"""The one HTTP client every dataset uses: auth, rate limit, retries, errors; pagination is in paging.py.
 
 It knows the Customer.io App API and nothing about tables or Keboola.
 """
 import contextlib
 import email.utils
 import logging
-import os
-import queue
 import random
 import threading
 import time
-from typing import Iterator, NamedTuple, Optional
+from typing import Iterator, Optional
 from urllib.parse import urlsplit
 
 import backoff
@@ -20,15 +18,11 @@ import requests.auth
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from customerio.errors import (ApiError, AuthenticationError, CursorLoopError, ForbiddenError, NotFoundError,
-                               RedirectError, RetriesExhaustedError, RunCancelled)
+from customerio.errors import (ApiError, AuthenticationError, ForbiddenError, NotFoundError, RedirectError,
+                               RetriesExhaustedError, RunCancelled)
+from customerio import paging
+from customerio.paging import Page
 from customerio.ratelimit import RateLimiter
-
-REGION_URLS = {
-    "us": "https://api.customer.io/v1",
-    "eu": "https://api-eu.customer.io/v1",
-}
-BASE_URL_ENV = "CUSTOMERIO_API_URL"
 
 # Documented maximum page sizes (customerio-api.md section 3): fewer requests per row.
 PAGE_LIMITS = {
@@ -39,29 +33,7 @@ PAGE_LIMITS = {
 }
 ATTRIBUTES_BATCH = 100
 
-# Consecutive empty pages that still carry a fresh cursor before we call the walk finished.
-MAX_EMPTY_PAGES = 10
-
 log = logging.getLogger(__name__)
-
-
-def resolve_base_url(region: str, environ=os.environ) -> str:
-    """The region's https URL, unless CUSTOMERIO_API_URL overrides it (tests, demo, benchmark)."""
-    override = environ.get(BASE_URL_ENV, "").strip()
-    if override:
-        log.info("Using the Customer.io API at %s (set by %s).", urlsplit(override).netloc, BASE_URL_ENV)
-        return override.rstrip("/")
-    return REGION_URLS[region]
-
-
-def is_customerio_host(base_url: str) -> bool:
-    """Whether `base_url` is one of Customer.io's real regions (test knobs never apply there)."""
-    return base_url.rstrip("/") in REGION_URLS.values()
-
-
-class Page(NamedTuple):
-    items: list
-    body: dict
 
 
 class _Transient(Exception):
@@ -118,57 +90,6 @@ def _network_errors():
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError) as exc:
         raise _Transient(f"connection error ({type(exc).__name__})")
-
-
-class _Failed:
-    def __init__(self, error: BaseException):
-        self.error = error
-
-
-_END = object()
-
-
-def _read_ahead(pages: Iterator[Page], cancel: threading.Event) -> Iterator[Page]:
-    """Pages from `pages`, fetched one ahead of the consumer in a helper thread."""
-    handoff: "queue.Queue" = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def offer(item) -> bool:
-        while not (stop.is_set() or cancel.is_set()):
-            try:
-                handoff.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce():
-        try:
-            for page in pages:
-                if not offer(page):
-                    return
-            offer(_END)
-        except BaseException as error:  # noqa: B902 - handed to the consumer, which raises it
-            offer(_Failed(error))
-        finally:
-            pages.close()
-
-    threading.Thread(target=produce, name="read-ahead", daemon=True).start()
-    try:
-        while True:
-            try:
-                item = handoff.get(timeout=0.2)
-            except queue.Empty:
-                if cancel.is_set():
-                    raise RunCancelled("read-ahead")
-                continue
-            if item is _END:
-                return
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
-    finally:
-        stop.set()
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -317,42 +238,8 @@ class CustomerIoClient:
         network wait overlaps the processing. A caller that may stop early (and so would waste that one
         request) passes read_ahead=False.
         """
-        pages = self._cursor_walk(path, items_key, method, params, json_body, limit, empty_page_ends)
-        return _read_ahead(pages, self.cancel_event) if read_ahead else pages
-
-    def _cursor_walk(self, path, items_key, method, params, json_body, limit, empty_page_ends) -> Iterator[Page]:
-        base_params = dict(params or {})
-        if limit:
-            base_params["limit"] = limit
-        seen = set()
-        cursor = None
-        empty_streak = 0
-        endpoint = f"{method} {path}"
-        while True:
-            page_params = dict(base_params)
-            if cursor:
-                page_params["start"] = cursor
-            body = self.request(method, path, params=page_params, json_body=json_body)
-            items = body.get(items_key) or []
-            yield Page(items, body)
-            next_cursor = body.get("next")
-            if not next_cursor or (empty_page_ends and not items):
-                return
-            if not items:
-                if next_cursor in seen:
-                    log.debug("%s: empty page with a cursor already followed; walk finished.", endpoint)
-                    return
-                empty_streak += 1
-                if empty_streak >= MAX_EMPTY_PAGES:
-                    log.warning("%s: %d empty pages in a row; treating the walk as finished.", endpoint,
-                                empty_streak)
-                    return
-            else:
-                empty_streak = 0
-                if next_cursor in seen:
-                    raise CursorLoopError(endpoint, str(next_cursor))
-            seen.add(next_cursor)
-            cursor = next_cursor
+        pages = paging.cursor_walk(self.request, path, items_key, method, params, json_body, limit, empty_page_ends)
+        return paging.read_ahead(pages, self.cancel_event) if read_ahead else pages
 
     # ------------------------------------------------------------------ signed downloads
     def download(self, url: str, destination: str) -> int:

@@ -7,7 +7,7 @@ partition was yielded); the runner does the rest.
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from knobs import Knobs
+from configuration.knobs import Knobs
 
 
 @dataclass(frozen=True)

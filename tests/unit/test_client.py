@@ -6,7 +6,8 @@ import pytest
 
 from customerio import (AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit, NotFoundError,
                         RateLimiter, RedirectError, RetriesExhaustedError, is_customerio_host, resolve_base_url)
-from customerio.client import REGION_URLS, error_detail, parse_retry_after
+from customerio.client import error_detail, parse_retry_after
+from customerio.regions import REGION_URLS
 from fake_api import HttpError, route
 
 KEY = "test-app-key"
@@ -282,7 +283,7 @@ def test_error_detail_reads_every_shape():
 
 
 def test_test_knobs_never_apply_to_customerio_hosts():
-    from knobs import Knobs, read_knobs
+    from configuration.knobs import Knobs, read_knobs
     environ = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01", "CUSTOMERIO_READ_TIMEOUT": "1",
                "CUSTOMERIO_EXPORT_POLL_SECONDS": "0.1", "CUSTOMERIO_CLOCK_OFFSET": "3600", "CUSTOMERIO_WORKERS": "3"}
     for url in REGION_URLS.values():
@@ -291,7 +292,9 @@ def test_test_knobs_never_apply_to_customerio_hosts():
         assert read_knobs(url, environ=environ).client_options() == {}
     knobs = read_knobs("http://127.0.0.1:9/v1", environ=environ)
     options = knobs.client_options()
-    assert isinstance(options["limiter"], NoLimit)
+    assert not knobs.rate_limit and "limiter" not in options
+    from component import Component
+    assert isinstance(Component.client("key", "us", knobs=knobs, base_url="http://127.0.0.1:9/v1").limiter, NoLimit)
     assert options["backoff_base"] == 0.01 and options["read_timeout"] == 1.0
     assert (knobs.export_poll_seconds, knobs.clock_offset, knobs.workers) == (0.1, 3600.0, 3)
     assert read_knobs("http://127.0.0.1:9/v1", environ={"CUSTOMERIO_WORKERS": "x"}) == Knobs()

@@ -194,7 +194,7 @@ def test_one_wording_for_where_the_key_lives():
     assert KEY_LOCATION in SCHEMA["properties"]["#api_secret"]["description"]
     documents = {name: open(os.path.join(ROOT, name), encoding="utf-8").read()
                  for name in ("README.md", "component_config/configuration_description.md",
-                              "component_config/configSchema.json", "src/configuration.py", "src/component.py",
+                              "component_config/configSchema.json", "src/configuration/settings.py", "src/component.py",
                               "src/customerio/errors.py")}
     for name in ("README.md", "component_config/configuration_description.md"):
         assert KEY_LOCATION in documents[name], name

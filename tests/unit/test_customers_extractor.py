@@ -11,7 +11,7 @@ from customerio import CustomerIoClient, NoLimit, RunCancelled
 from extractors import Walk, extractor_classes
 from extractors.customer_export import (ExportTiming, export_id_of, export_status, export_timing, file_problem,
                                         file_rows, header_of)
-from knobs import Knobs, read_knobs
+from configuration.knobs import Knobs, read_knobs
 from extractors.customers import CUSTOMERS, CustomersExtractor
 from extractors.errors import DatasetError
 from output.cells import flatten

@@ -9,7 +9,7 @@ import copy
 import json
 from typing import Any, List
 
-from config_error import ConfigError, show as _show
+from configuration.errors import ConfigError, show as _show
 
 FILTER_KEYS = ("and", "or", "not", "segment", "attribute")
 FILTER_OPERATORS = ("eq", "exists")

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, List, Optional
 
-from config_error import ConfigError, show as _show
+from configuration.errors import ConfigError, show as _show
 
 
 def as_bool(value: Any, key: str) -> bool:

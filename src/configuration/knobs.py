@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from customerio import is_customerio_host
+from customerio.regions import is_customerio_host
 
 DEFAULT_WORKERS = 8
 
@@ -35,13 +35,9 @@ class Knobs:
     workers: int = DEFAULT_WORKERS
 
     def client_options(self) -> dict:
-        """CustomerIoClient keyword arguments these knobs change."""
-        options = {name: getattr(self, name) for name in ("backoff_base", "read_timeout", "max_retry_seconds")
-                   if getattr(self, name) is not None}
-        if not self.rate_limit:
-            from customerio import NoLimit
-            options["limiter"] = NoLimit()
-        return options
+        """CustomerIoClient keyword arguments these knobs change (the limiter is the component's to choose)."""
+        return {name: getattr(self, name) for name in ("backoff_base", "read_timeout", "max_retry_seconds")
+                if getattr(self, name) is not None}
 
 
 def read_knobs(base_url: str, environ=os.environ) -> Knobs:

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, List
 
-from config_error import ConfigError, show as _show
-from config_values import (as_bool as _bool, as_choice as _choice, as_int_range as _int_range, as_number as _number,
-                           names_list as _types, parse_since)
-from customerio.metrics import FAMILIES, RESOLUTIONS
+from configuration.errors import ConfigError, show as _show
+from configuration.people_filter import parse_filter, parse_segment_ids, with_segments
+from configuration.values import as_bool as _bool, as_choice as _choice, as_int_range as _int_range
+from configuration.values import as_number as _number, names_list as _types, parse_since
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
                                 is_activity_type)
-from people_filter import parse_filter, parse_segment_ids, with_segments
+from customerio.metrics import FAMILIES, RESOLUTIONS
 
 ACTIVITY_MODES = ("PARSED_DATA", "SINGLE_TABLE")
 CUSTOMER_METHODS = ("export", "api")

@@ -2,7 +2,7 @@
 
 Each problem a user can fix becomes one ConfigError (a UserException) whose sentence names the key and what is
 allowed. Unknown keys are reported with a warning, not an error, so configs from older UIs keep working. The
-datasets with settings of their own are parsed in dataset_options.py, single values in config_values.py.
+datasets with settings of their own are parsed in datasets.py, single values in values.py.
 """
 import logging
 import re
@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, FrozenSet, List, Optional
 
-from config_error import ConfigError
-from config_values import (SINCE_FORMS, SINCE_PATTERN, as_bool as _bool, as_choice as _choice,  # noqa: F401
-                           as_int_range as _int_range, as_zero_one as _zero_one, parse_since, single_item)
+from configuration.datasets import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, MESSAGES_KEYS, METRICS_KEYS, OBJECTS_KEYS,
+                                    ActivitiesSettings, CustomersSettings, MessagesSettings, MetricsSettings,
+                                    ObjectsSettings, activities_settings, customers_settings, messages_settings,
+                                    metrics_settings, objects_settings)
+from configuration.errors import ConfigError
+from configuration.values import as_bool as _bool, as_choice as _choice, as_int_range as _int_range
+from configuration.values import as_zero_one as _zero_one, single_item
 from customerio.resources import DATASETS
-from dataset_options import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, MESSAGES_KEYS, METRICS_KEYS,  # noqa: F401
-                             OBJECTS_KEYS, ActivitiesSettings, CustomersSettings, MessagesSettings, MetricsSettings,
-                             ObjectsSettings, activities_settings, customers_settings, messages_settings,
-                             metrics_settings, objects_settings, parse_attributes)
-from people_filter import EVERYONE, parse_filter, parse_segment_ids, with_segments  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
