@@ -16,13 +16,13 @@ import orjson
 import requests
 import requests.auth
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from customerio.errors import (ApiError, AuthenticationError, ForbiddenError, NotFoundError, RedirectError,
                                RetriesExhaustedError, RunCancelled)
 from customerio import paging
 from customerio.paging import Page
 from customerio.ratelimit import RateLimiter
+from customerio.transport import BudgetedAdapter
 
 # Documented maximum page sizes (customerio-api.md section 3): fewer requests per row.
 PAGE_LIMITS = {
@@ -123,7 +123,8 @@ class CustomerIoClient:
         self.session = requests.Session()
         self.session.auth = BearerAuth(api_key)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "keboola-ex-customer-io"})
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+        # Every API request takes its slot of the one limiter as it goes out (transport.py), never before.
+        adapter = BudgetedAdapter(self.limiter, pool_connections=4, pool_maxsize=32, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self._downloads = requests.Session()  # no Authorization header, ever: signed URLs
@@ -181,7 +182,6 @@ class CustomerIoClient:
             exc = yield wait
 
     def _send_once(self, method, path, endpoint, params, json_body) -> dict:
-        self.limiter.acquire()
         with self._stats_lock:
             self.request_count += 1
         with _network_errors():

@@ -1,10 +1,12 @@
 """A fake Customer.io App API: a real threaded HTTP server on loopback, faithful to customerio-api.md.
 
 Endpoint families live in their own modules and register their routes with `route`. The server adds what
-every endpoint shares: bearer auth with the documented 401 body, latency, injected faults (429 with
+every endpoint shares: bearer auth with the documented 401 body, latency and jitter, injected faults (429 with
 Retry-After, 5xx, connection resets, truncated bodies, slow responses, the legacy error shape), per-path
 forced statuses, canned bodies, and a request log for asserting request counts, page sizes and peak requests
-per second.
+per second. Arrivals are stamped when the request line has been read; with `rate_cap` the fake refuses what
+Customer.io would (429 beyond the cap in any sliding second, refused arrivals counted too), and with
+`certificates` it speaks HTTPS, the TLS handshake done in each connection's own thread (arrivals.py).
 
 Shapes real answers take that every endpoint can be switched to (`fake.extras`):
 - "numeric_ids": True sends every identifier that is all digits as a JSON number (`"cio_id": 3000001`,
@@ -19,6 +21,7 @@ import json
 import random
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -28,6 +31,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
+
+from fake_api.arrivals import Arrival, ArrivalClock, peak, received_at
 
 API_PREFIX = "/v1"
 _ROUTES: List[Tuple[str, "re.Pattern", Callable]] = []
@@ -67,6 +72,8 @@ class Faults:
     rate_empty_page: float = 0.0              # a page with no items that still carries the same position's `next`
     legacy_error_shape: bool = False          # errors as {"meta":{"error":...}}
     latency: float = 0.0                      # seconds added to every API response
+    jitter: float = 0.0                       # up to this many seconds more, drawn per response
+    rate_cap: Optional[int] = None            # refuse (429, Retry-After: 1) arrivals beyond this many a second
     seed: int = 7
 
 
@@ -79,12 +86,14 @@ class LoggedRequest:
     status: int
     authorization: Optional[str] = None
     body: Optional[dict] = None
+    refused: bool = False                     # refused by the rate cap (not an injected 429)
 
 
 class FakeCustomerIo:
     """Owns the data, the faults and the request log; `start()` serves it on 127.0.0.1."""
 
-    def __init__(self, workspace=None, api_key: str = "test-app-key", faults: Optional[Faults] = None):
+    def __init__(self, workspace=None, api_key: str = "test-app-key", faults: Optional[Faults] = None,
+                 certificates=None):
         from fake_api.workspace import Workspace
         self.workspace = workspace or Workspace()
         self.api_key = api_key
@@ -99,6 +108,10 @@ class FakeCustomerIo:
         self.extras: Dict[str, object] = {}                  # state owned by endpoint modules (exports, ...)
         self.canned: Dict[Tuple[str, str], List[dict]] = {}
         self.clock_offset: float = 0.0                       # seconds added to the fake's clock (see now())
+        self.certificates = certificates                     # arrivals.Certificates: serve HTTPS
+        self._tls = certificates.server_context() if certificates else None
+        self.arrivals = ArrivalClock()
+        self.connections = 0                                 # connections accepted (TLS ones once shaken hands)
 
     def now(self) -> float:
         """The fake's clock: time-dependent routes (metrics windows, open buckets) read it; tests shift it."""
@@ -107,6 +120,7 @@ class FakeCustomerIo:
     # ------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> "FakeCustomerIo":
         import fake_api.endpoints  # noqa: F401 - registers every route
+        self.arrivals = ArrivalClock(self.faults.rate_cap)
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
@@ -132,7 +146,7 @@ class FakeCustomerIo:
 
     @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -154,14 +168,12 @@ class FakeCustomerIo:
             return [r for r in self.log if pattern.search(r.path) and (method is None or r.method == method)]
 
     def peak_per_second(self, path_regex: str = "^/v1/") -> int:
-        """The most requests that arrived in any 1-second window (sliding)."""
-        times = sorted(r.at for r in self.requests(path_regex))
-        best, start = 0, 0
-        for end, moment in enumerate(times):
-            while moment - times[start] >= 1.0:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        """The most requests that arrived in any 1-second window (sliding), refused ones included."""
+        return peak(r.at for r in self.requests(path_regex))
+
+    def refused(self) -> List[LoggedRequest]:
+        """API requests the rate cap refused."""
+        return [r for r in self.requests("^/v1/") if r.refused]
 
     def stats(self) -> dict:
         """Request figures for benchmarks that run the fake in another process (GET /_admin/stats)."""
@@ -174,6 +186,7 @@ class FakeCustomerIo:
         for entry in api:
             statuses[str(entry.status)] = statuses.get(str(entry.status), 0) + 1
         return {"requests": len(api), "statuses": statuses, "span_seconds": span,
+                "refused": sum(1 for entry in api if entry.refused), "connections": self.connections,
                 "average_per_second": (len(api) - 1) / span if span else float(len(api)),
                 "peak_per_second": self.peak_per_second(), "peak_calendar_second": max(per_second.values(), default=0),
                 "limits": sorted({int(e.query["limit"]) for e in api if e.query.get("limit", "").isdigit()})}
@@ -188,6 +201,17 @@ class FakeCustomerIo:
             return False
         with self._rng_lock:
             return self._rng.random() < rate
+
+    def pause(self) -> float:
+        """The latency of one answer: `latency` plus up to `jitter` more."""
+        if not self.faults.jitter:
+            return self.faults.latency
+        with self._rng_lock:
+            return self.faults.latency + self._rng.uniform(0, self.faults.jitter)
+
+    def connected(self) -> None:
+        with self._log_lock:
+            self.connections += 1
 
     def record(self, entry: LoggedRequest) -> None:
         with self._log_lock:
@@ -252,8 +276,40 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True   # headers and body go out in two writes: without this each answer waits ~40 ms
 
+    arrival: Arrival = None
+
     def log_message(self, format, *args):  # noqa: A002 - silence the default stderr logging
         return
+
+    def setup(self):
+        """TLS in this connection's own thread, so one slow handshake never holds up the accept loop."""
+        self.handshake_failed = False
+        if self.fake._tls is not None:
+            try:
+                self.request = self.fake._tls.wrap_socket(self.request, server_side=True)
+            except (ssl.SSLError, OSError):
+                self.handshake_failed = True      # e.g. a client that does not trust the CA: it hangs up
+                self.request.close()
+                return
+        super().setup()
+        self.fake.connected()
+
+    def handle(self):
+        if not self.handshake_failed:
+            super().handle()
+
+    def finish(self):
+        if not self.handshake_failed:
+            super().finish()
+
+    def parse_request(self):
+        """Called once the request line has been read: its arrival is what Customer.io counts (arrivals.py)."""
+        words = self.raw_requestline.split()
+        target = words[1] if len(words) > 1 else b""
+        at = received_at(self.connection)
+        self.arrival = self.fake.arrivals.arrive(at) if target.startswith(API_PREFIX.encode() + b"/") \
+            else Arrival(at, False)
+        return super().parse_request()
 
     def do_GET(self):
         self._handle("GET")
@@ -266,7 +322,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         fake = self.fake
-        received = time.monotonic()
+        received = self.arrival.at
         parts = urlsplit(self.path)
         path = parts.path
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -274,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw_body = self.rfile.read(length) if length else b""
         body = None
         authorization = self.headers.get("Authorization")
-        entry = LoggedRequest(received, method, path, query, 0, authorization)
+        entry = LoggedRequest(received, method, path, query, 0, authorization, refused=self.arrival.refused)
         fake.record(entry)
 
         if path.startswith("/files/"):
@@ -284,8 +340,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, json.dumps(fake.stats()).encode(), {"Content-Type": "application/json"})
 
         faults = fake.faults
-        if faults.latency:
-            time.sleep(faults.latency)
+        pause = fake.pause()
+        if pause:
+            time.sleep(pause)
+        if entry.refused:
+            return self._error(entry, 429, f"rate limited to {faults.rate_cap} requests per 1s (reference fake)",
+                               {"Retry-After": "1"})
         if authorization != f"Bearer {fake.api_key}":
             return self._error(entry, 401, "Unauthorized request. Make sure that you provided the right credentials.")
         for pattern, plans in fake.forced.items():

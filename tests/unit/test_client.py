@@ -5,7 +5,7 @@ import time
 import pytest
 
 from customerio import (AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit, NotFoundError,
-                        RateLimiter, RedirectError, RetriesExhaustedError, is_customerio_host, resolve_base_url)
+                        RedirectError, RetriesExhaustedError, is_customerio_host, resolve_base_url)
 from customerio.client import error_detail, parse_retry_after
 from customerio.regions import REGION_URLS
 from fake_api import HttpError, route
@@ -203,41 +203,6 @@ def test_signed_download_has_no_authorization(fake, tmp_path):
     assert client.download(fake.root + "/files/export.csv", str(target)) == 10
     assert target.read_bytes() == b"cio_id\na1\n"
     assert fake.requests("^/files/")[0].authorization is None
-
-
-def test_rate_limiter_never_exceeds_the_budget_across_threads():
-    limiter = RateLimiter(5)
-    stamps, lock = [], threading.Lock()
-
-    def worker():
-        for _ in range(4):
-            limiter.acquire()
-            with lock:
-                stamps.append(time.monotonic())
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    stamps.sort()
-    assert len(stamps) == 16
-    for i in range(len(stamps) - 5):
-        assert stamps[i + 5] - stamps[i] >= 1.0
-
-
-def test_rate_limiter_pause_holds_everybody():
-    clock = {"now": 100.0}
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        clock["now"] += seconds
-
-    limiter = RateLimiter(10, clock=lambda: clock["now"], sleep=sleep)
-    limiter.pause(2.0)
-    limiter.acquire()
-    assert clock["now"] >= 102.0 and sleeps
 
 
 def test_every_request_of_the_client_goes_through_its_limiter(fake):
