@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 a problem the user can fix (one sentence, no traceback)
 import logging
 import sys
 import time
+from datetime import datetime, timezone
 from typing import Optional
 
 from keboola.component.base import ComponentBase, sync_action
@@ -33,13 +34,15 @@ class Component(ComponentBase):
 
     # ------------------------------------------------------------------ run
     def run(self):
-        settings = self.settings()
+        connection = parse_connection(self.configuration.parameters)
+        base_url = resolve_base_url(connection.region)
+        knobs = read_knobs(base_url)
+        # The run's one "now": every relative time (since, lookbacks, windows, full_refresh_days, metric buckets).
+        run_started = int(time.time() + knobs.clock_offset)
+        settings = self.settings(now=run_started)
         for warning in settings.warnings:
             log.warning(warning)
         state = self.get_state_file() or {}
-        base_url = resolve_base_url(settings.region)
-        knobs = read_knobs(base_url)
-        run_started = int(time.time() + knobs.clock_offset)
         client = self.client(settings.api_key, settings.region, settings.max_requests_per_second, knobs=knobs,
                              base_url=base_url)
         extractors = build_extractors(settings, client, state, run_started, knobs)
@@ -79,9 +82,11 @@ class Component(ComponentBase):
                         "; ".join(f"{dataset}: {why}" for dataset, why in sorted(runner.skipped.items())))
 
     # ------------------------------------------------------------------ helpers
-    def settings(self) -> Settings:
+    def settings(self, now: Optional[int] = None) -> Settings:
+        """The validated configuration; relative times (`12 months ago`) count back from `now` (unix seconds)."""
         if self._settings is None:
-            self._settings = parse_settings(self.configuration.parameters)
+            moment = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
+            self._settings = parse_settings(self.configuration.parameters, now=moment)
         return self._settings
 
     @staticmethod

@@ -13,12 +13,34 @@ for path in (os.path.join(ROOT, "src"), os.path.join(ROOT, "tests")):
 from fake_api import FakeCustomerIo, Faults, Workspace  # noqa: E402
 from fake_api.arrivals import Certificates  # noqa: E402
 from helpers import ComponentRun  # noqa: E402
+from pinned_clock import pinned_instants  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "any_hour: depends on the time of day; also run with the clock pinned at "
+                                       "every instant of tests/pinned_clock.py")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `any_hour` run on the real clock and pinned at hours across the day and across DST changes."""
+    if metafunc.definition.get_closest_marker("any_hour") and "pinned_now" in metafunc.fixturenames:
+        instants = pinned_instants()
+        metafunc.parametrize("pinned_now", [None] + list(instants.values()), indirect=True,
+                             ids=["real-clock"] + list(instants))
 
 
 @pytest.fixture
-def fake():
+def pinned_now(request):
+    """The instant (unix seconds) the fake's and the component's clocks are pinned at, or None: the real clock."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture
+def fake(pinned_now):
     """A fake Customer.io with a small default workspace; tests adjust `fake.workspace` / `fake.faults`."""
     server = FakeCustomerIo(Workspace(), faults=Faults())
+    if pinned_now is not None:
+        server.pin_clock(pinned_now)
     server.start()
     yield server
     server.stop()

@@ -85,6 +85,8 @@ class ComponentRun:
         process_env = {k: v for k, v in os.environ.items() if not k.startswith("KBC_")}
         process_env.update({"KBC_DATADIR": data_dir, "CUSTOMERIO_API_URL": self.fake.url,
                             "PYTHONUNBUFFERED": "1"})
+        if getattr(self.fake, "clock_offset", 0):           # a pinned or moved fake clock: the run shares it
+            process_env["CUSTOMERIO_CLOCK_OFFSET"] = str(self.fake.clock_offset)
         if getattr(self.fake, "certificates", None):      # an HTTPS fake: trust its CA, made for this test run
             process_env["REQUESTS_CA_BUNDLE"] = self.fake.certificates.ca_file
         process_env.update(env or {})

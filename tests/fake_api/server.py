@@ -117,6 +117,12 @@ class FakeCustomerIo:
         """The fake's clock: time-dependent routes (metrics windows, open buckets) read it; tests shift it."""
         return time.time() + self.clock_offset
 
+    def pin_clock(self, instant: float) -> None:
+        """Move the fake's clock, and the workspace its data is dated back from, to `instant` (it runs on from
+        there); ComponentRun hands the same offset to the component (CUSTOMERIO_CLOCK_OFFSET)."""
+        self.clock_offset = instant - time.time()
+        self.workspace.now = int(instant)
+
     # ------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> "FakeCustomerIo":
         import fake_api.endpoints  # noqa: F401 - registers every route

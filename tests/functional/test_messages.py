@@ -3,6 +3,8 @@ import math
 import time
 from collections import Counter
 
+import pytest
+
 from fake_api.endpoints.messages import (SIX_MONTHS, TYPES, add_messages, delivery_id, expected_messages,
                                          fail_after)
 from helpers import base_parameters
@@ -33,6 +35,7 @@ def log_lines(result, text):
     return [line for line in result.output.splitlines() if text in line]
 
 
+@pytest.mark.any_hour
 def test_fourteen_months_in_one_run_then_only_the_new_messages(component, fake):
     fake.workspace.messages = 50_000
     fake.workspace.message_span_days = 420
@@ -63,7 +66,7 @@ def test_fourteen_months_in_one_run_then_only_the_new_messages(component, fake):
     assert primary_key(first.manifests["messages"]) == ["id"] and first.manifests["messages"]["incremental"]
 
     first_requests = len(fake.requests("^/v1/messages$"))
-    new_ids = add_messages(fake, 500, newest=int(time.time()))
+    new_ids = add_messages(fake, 500, newest=int(fake.now()))
     started = time.time()
     second = component(messages_parameters(), state=first.state, env=FAST)
     second_seconds = time.time() - started
@@ -79,6 +82,7 @@ def test_fourteen_months_in_one_run_then_only_the_new_messages(component, fake):
           f"second run: {len(second_ids)} rows, {second_requests} requests, {second_seconds:.1f} s")
 
 
+@pytest.mark.any_hour
 def test_lookback_rereads_its_window_without_duplicates(component, fake):
     fake.workspace.messages = 3_000
     fake.workspace.message_span_days = 30
@@ -86,7 +90,7 @@ def test_lookback_rereads_its_window_without_duplicates(component, fake):
     first = component(parameters, env=FAST)
     assert first.exit_code == 0, first.output
     newest = first.state["messages"]["newest_created"]["all"]
-    add_messages(fake, 40, newest=int(time.time()))
+    add_messages(fake, 40, newest=int(fake.now()))
     second = component(parameters, state=first.state, env=FAST)
     assert second.exit_code == 0, second.output
     ids = Counter(row["id"] for row in second.tables["messages"])
@@ -96,6 +100,7 @@ def test_lookback_rereads_its_window_without_duplicates(component, fake):
     assert min(int(row["created"]) for row in second.tables["messages"]) >= newest + 1 - 2 * DAY
 
 
+@pytest.mark.any_hour
 def test_without_continue_every_run_starts_at_since(component, fake):
     fake.workspace.messages = 400
     fake.workspace.message_span_days = 30
@@ -165,13 +170,14 @@ def test_unknown_type_and_bad_since_exit_1(component, fake):
     assert fake.requests("^/v1/messages") == []
 
 
+@pytest.mark.any_hour
 def test_failed_run_does_not_advance_state(component, fake):
     fake.workspace.messages = 3_000
     fake.workspace.message_span_days = 300
     parameters = messages_parameters(types=["email", "push"])
     first = component(parameters, env=FAST)
     assert first.exit_code == 0, first.output
-    add_messages(fake, 80, newest=int(time.time()))
+    add_messages(fake, 80, newest=int(fake.now()))
     fail_after(fake, 1)   # one walk gets its page and writes rows, the other gets 403
     before = len(fake.requests("^/v1/messages$"))
     failed = component(parameters, state=first.state, env=FAST)

@@ -34,8 +34,9 @@ def noon_eastern_after(moment: float) -> int:
 
 
 @pytest.fixture
-def clock(fake):
-    """Moves the fake and the component to the same instant; returns (set_to, env)."""
+def clock(fake, pinned_now):
+    """Moves the fake and the component to the same instant: `clock(instant)` returns the component's env;
+    `clock.start` is where a test begins: the pinned instant (conftest's any_hour), else the next noon in New York."""
     state = {}
 
     def set_to(instant: int) -> dict:
@@ -43,6 +44,7 @@ def clock(fake):
         fake.clock_offset = offset
         state["env"] = {"CUSTOMERIO_CLOCK_OFFSET": str(offset), "CUSTOMERIO_RATE_LIMIT": "off"}
         return state["env"]
+    set_to.start = pinned_now or noon_eastern_after(time.time())
     return set_to
 
 
@@ -95,8 +97,9 @@ def metrics(**options):
     return base_parameters(metrics=[item])
 
 
+@pytest.mark.any_hour
 def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake, clock):
-    now = noon_eastern_after(time.time())
+    now = clock.start
     env = clock(now)
     fake.faults.rate_429, fake.faults.rate_5xx, fake.faults.retry_after = 0.10, 0.05, "0"
     result = component(metrics(), env={**env, "CUSTOMERIO_BACKOFF_BASE": "0.01"})
@@ -113,7 +116,9 @@ def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake,
         else:                                 # v1: New York days counted back from the request
             assert datetime.fromtimestamp(starts[-1], EASTERN).strftime("%H:%M") == "00:00"
             assert datetime.fromtimestamp(starts[-1], EASTERN).date() == datetime.fromtimestamp(now, EASTERN).date()
-            assert len(starts) == 11 and {r["api_version"] for rows in by_entity.values() for r in rows} == {"1"}
+            days = datetime.fromtimestamp(now, EASTERN).date() - datetime.fromtimestamp(now - 10 * DAY, EASTERN).date()
+            assert len(starts) == days.days + 1         # 11, or 12 when a DST change puts `since` a day earlier
+            assert {r["api_version"] for rows in by_entity.values() for r in rows} == {"1"}
     v2 = fake.requests("^/v1/campaigns/[0-9]+/metrics$")
     assert v2 and all(r.query["version"] == "2" and r.query["tz"] == "UTC" and r.query["res"] == "days" for r in v2)
     assert all(r.query.get("period") == "days" for r in fake.requests("^/v1/newsletters/[0-9]+/metrics$"))
@@ -122,8 +127,9 @@ def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake,
     assert 429 in {r.status for r in fake.requests("/metrics$")}
 
 
+@pytest.mark.any_hour
 def test_a_lookback_run_reads_only_its_window_and_replaces_earlier_values(component, fake, clock):
-    first_now = noon_eastern_after(time.time())
+    first_now = clock.start
     parameters = metrics(entities=["campaigns", "newsletters"], lookback_days=3)
     first = component(parameters, env=clock(first_now))
     assert first.exit_code == 0, first.output
@@ -140,7 +146,9 @@ def test_a_lookback_run_reads_only_its_window_and_replaces_earlier_values(compon
     assert {int(r.query["start"]) for r in v2} == {(first_now - 3 * DAY) // DAY * DAY}
     assert {int(r.query["end"]) - second_now for r in v2} <= {0, 1, 2}
     v1 = [r for r in later if r.path.endswith("/metrics") and r.path.startswith("/v1/newsletters/")]
-    assert v1 and {r.query["steps"] for r in v1} == {"6"}          # 3 lookback days + 2 new + today
+    # 3 lookback days + 2 new + today: 6 New York days, 7 when a DST change moves the window's start a day back
+    start, end = (datetime.fromtimestamp(moment, EASTERN).date() for moment in (first_now - 3 * DAY, second_now))
+    assert v1 and {r.query["steps"] for r in v1} == {str((end - start).days + 1)}
     storage.load(second)
     check_family(fake, second, "campaign_metrics", second_now)
     stored = {(r["campaign_id"], int(r["period_start"]), r["metric"]): r for r in storage.rows("campaign_metrics")}
@@ -162,7 +170,7 @@ def test_a_lookback_run_reads_only_its_window_and_replaces_earlier_values(compon
 
 
 def test_new_metric_names_become_rows_without_any_change(component, fake, clock):
-    env = clock(noon_eastern_after(time.time()))
+    env = clock(clock.start)
     add_metric_names(fake, "tracking_consent_revoked")
     result = component(metrics(entities=["broadcasts"]), env=env)
     assert result.exit_code == 0, result.output
@@ -170,7 +178,7 @@ def test_new_metric_names_become_rows_without_any_change(component, fake, clock)
 
 
 def test_a_deleted_entity_is_skipped_with_a_warning(component, fake, clock):
-    env = clock(noon_eastern_after(time.time()))
+    env = clock(clock.start)
     lifecycle.delete_between(fake, "transactional", 2)
     result = component(metrics(entities=["transactional"]), env=env)
     assert result.exit_code == 0, result.output
@@ -178,9 +186,10 @@ def test_a_deleted_entity_is_skipped_with_a_warning(component, fake, clock):
     assert {r["transactional_id"] for r in result.tables["transactional_metrics"]} == {"1", "3"}
 
 
+@pytest.mark.any_hour
 def test_incremental_runs_read_only_recently_sent_newsletters(component, fake, clock):
     fake.workspace.newsletters, fake.workspace.newsletter_span_days = 30, 300
-    now = noon_eastern_after(time.time())
+    now = clock.start
     parameters = metrics(entities=["newsletters"], since="400 days ago", lookback_days=20)
     first = component(parameters, env=clock(now))
     sent = [n for n in newsletters.expected_newsletters(fake) if n["sent_at"]]

