@@ -2,7 +2,8 @@
 
 Everything here is derived from component_config/configSchema.json where it can be, so a new key that follows the
 same conventions (a top-level boolean or number, a one-item array group of settings, a `since` text field) is
-covered without editing a test. A new free-text field without a default needs an example in EXAMPLE_VALUES.
+covered without editing a test. A new free-text field without a default needs an example in EXAMPLE_VALUES, a new
+async picker what its sync action answers in SYNC_ACTION_ANSWERS.
 """
 import copy
 import json
@@ -86,7 +87,7 @@ def tooltip(prop: dict):
 
 
 def dependencies(prop: dict) -> dict:
-    """JSON Editor's `options.dependencies`: sibling key -> the value (or list of values) that shows this field."""
+    """Keboola's (and JSON Editor's) `options.dependencies`: sibling key -> the value or values showing the field."""
     return options(prop).get("dependencies") or {}
 
 
