@@ -84,8 +84,7 @@ RESOURCES: Tuple[Resource, ...] = (
                  "first_started", "id", text("msg_templates", "JSON list of its message templates (deprecated)."),
                  "name", text("state", "State: running, draft or stopped."), "tags",
                  text("trigger_segment_ids", "JSON list of the ids of the segments whose members trigger it."),
-                 text("type", "Trigger: segment, event, form, date, object, ... (deprecated by Customer.io)."),
-                 "updated")),
+                 text("type", "Trigger: segment, event, form, date, ... (deprecated by Customer.io)."), "updated")),
     Resource("campaign_actions", "campaign_actions", "/campaigns/{id}/actions", "actions", "campaign actions",
              primary_key=("campaign_id", "id"), paging=CURSOR, parent="campaigns",
              from_parent={"campaign_id": "id"}, changes_with_parent=True,
@@ -94,8 +93,8 @@ RESOURCES: Tuple[Resource, ...] = (
                  "language", text("multi_language_branch_action_id", "Id the language variants of a message share."),
                  "name", text("parent_action_id", "Id of the parent action (a split or branch), if any."),
                  "recipient", "reply_to_id", text("sending_state", "Sending: automatic, draft (held) or off."),
-                 "subject", text("type", "email, twilio (SMS), push, in_app, webhook, ... or a step that sends "
-                                         "nothing (delay, attribute_update, ...)."), "updated")),
+                 "subject", text("type", "Kind of step: email, twilio (SMS), push, in_app, webhook, ... or one "
+                                         "that sends nothing (delay, attribute_update, ...)."), "updated")),
     # ------------------------------------------------------------------ segments
     Resource("segments", "segments", "/segments", "segments", "segments", singular="segment", updated="updated_at",
              row="One row per segment", columns=documented(
@@ -139,7 +138,7 @@ RESOURCES: Tuple[Resource, ...] = (
     Resource("broadcasts", "broadcasts", "/broadcasts", "broadcasts", "broadcasts", singular="broadcast",
              row="One row per API-triggered broadcast", columns=documented(
                  "broadcast", "actions", "active", "created", "deduplicate_id", "first_started", "id", "name",
-                 text("state", "State: running or draft."), "tags", text("type", "triggered_broadcast."), "updated")),
+                 text("state", "Running or draft."), "tags", text("type", "Kind: triggered_broadcast."), "updated")),
     # Documented without paging; followed when a `next` comes. A broadcast's `updated` is no reliable sign that
     # its actions changed (wave-2 section 3.2), and there are few: read every run.
     Resource("broadcast_actions", "broadcasts", "/broadcasts/{id}/actions", "actions", "broadcast actions",
@@ -160,8 +159,7 @@ RESOURCES: Tuple[Resource, ...] = (
                  "transactional message", "created_at", "description",
                  flag("hide_message_body", "true: message bodies are not kept in the delivery history."),
                  text("id", "Id of the transactional message (messages.transactional_message_id)."),
-                 flag("link_tracking", "true when links are tracked."), "name",
-                 flag("open_tracking", "true when opens are tracked."),
+                 flag("link_tracking", "true: tracks links."), "name", flag("open_tracking", "true: tracks opens."),
                  flag("queue_drafts", "true: messages wait as drafts instead of sending."),
                  flag("send_to_unsubscribed", "true: unsubscribed people receive it too."),
                  text("trigger_name", "Name that API calls can use instead of the id."), "updated_at")),
@@ -170,7 +168,8 @@ RESOURCES: Tuple[Resource, ...] = (
              from_parent={"transactional_id": "id"}, changes_with_parent=True,
              row="One row per language variant of a transactional message", columns=documented(
                  "variant", "bcc", "body", "created", "from", "from_id", "id", "language", "name", "recipient",
-                 "reply_to", "reply_to_id", "subject", "transactional_id", text("type", "email or push."), "updated")),
+                 "reply_to", "reply_to_id", "subject", "transactional_id", text("type", "Channel: email or push."),
+                 "updated")),
     # ------------------------------------------------------------------ workspace settings
     Resource("sender_identities", "workspace_settings", "/sender_identities", "sender_identities",
              "sender identities", paging=CURSOR, limit=100, shape=shapes.sender_in_its_own_list,
@@ -193,8 +192,7 @@ RESOURCES: Tuple[Resource, ...] = (
     Resource("subscription_topics", "workspace_settings", "/subscription_topics", "topics", "subscription topics",
              row="One row per subscription topic", columns=documented(
                  "topic", "description", text("id", "Id of the topic (newsletters.subscription_topic_id)."),
-                 text("identifier", "Key of the topic in subscription preferences, such as topic_3."), "name",
-                 "subscribed_by_default")),
+                 text("identifier", "Key of the topic in preferences: topic_3, ..."), "name", "subscribed_by_default")),
     Resource("subscription_channels", "workspace_settings", "/subscription_channels", "channels",
              "subscription channels", row="One row per subscription channel", columns=documented(
                  "channel", "description", "id", "name", "subscribed_by_default", "type")),
@@ -205,13 +203,14 @@ RESOURCES: Tuple[Resource, ...] = (
                  text("endpoint", "URL the events go to, without any user name or password."),
                  text("events", "JSON list of the event types sent (email_sent, email_opened, ...)."),
                  flag("full_resolution", "true: every event is sent; false: unique opens and clicks only."), "id",
-                 "name", text("type", "Kind: webhook or js."), flag("with_content", "true: events carry bodies."))),
+                 "name", text("type", "Kind: webhook or js."),
+                 flag("with_content", "true when sent events carry the message body."))),
     Resource("workspaces", "workspace_settings", "/workspaces", "workspaces", "workspaces",
              row="One row per workspace of the account", columns=documented(
                  "workspace", count("billable_messages_sent", "Number of billed emails sent this billing period."),
                  "id", count("messages_sent", "Number of messages sent this billing period, every channel."), "name",
-                 count("object_types", "Number of object types, counted about hourly."),
-                 count("objects", "Number of objects, hourly."), count("people", "Number of people, hourly."))),
+                 *(count(name, f"Number of {name.replace('_', ' ')} now (Customer.io counts about hourly).")
+                   for name in ("object_types", "objects", "people")))),
     # ------------------------------------------------------------------ deliverability and consent
     Resource("esp_suppressions", "esp_suppressions", "/esp/suppression/{type}", "suppressions", "ESP suppressions",
              primary_key=("suppression_type", "email"), paging=OFFSET, limit=1000, replace_by="suppression_type",
