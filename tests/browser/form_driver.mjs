@@ -23,20 +23,24 @@ const HERE = dirname(fileURLToPath(import.meta.url))
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
 
+const PAGE = '<!doctype html><html><head><meta charset="utf-8"></head><body><div id="form"></div></body></html>'
+
 const input = JSON.parse(readFileSync(0, 'utf8'))
 mkdirSync(input.screenshots, { recursive: true })
 const scripts = await rendererScripts(new Set(input.jobs.map(job => job.renderer)))
 
 const browser = await chromium.launch({ executablePath: input.chromium, headless: true, args: CHROMIUM_ARGS,
   timeout: 30000 })
-// A few pages at a time: most of a job is waiting for animation frames, which pages can do side by side.
+// A few pages at a time, longest jobs first: most of a job is waiting for animation frames, which pages can do side
+// by side. Results keep the order of the jobs.
 const CONCURRENT_PAGES = 3
 const results = new Array(input.jobs.length)
-let next = 0
+const length = index => input.jobs[index].steps.length
+const queue = input.jobs.map((job, index) => index).sort((a, b) => length(b) - length(a))
 try {
   await Promise.all(Array.from({ length: CONCURRENT_PAGES }, async () => {
-    while (next < input.jobs.length) {
-      const index = next++
+    while (queue.length) {
+      const index = queue.shift()
       results[index] = await runJob(input.jobs[index])
     }
   }))
@@ -72,7 +76,7 @@ async function runJob (job) {
     if (message.type() === 'error') pageErrors.push(message.text())
     if (message.type() === 'warning') pageWarnings.push(message.text())
   })
-  await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body><div id="form"></div></body></html>')
+  await page.setContent(PAGE)
   for (const content of scripts[job.renderer]) await page.addScriptTag({ content })
   await page.evaluate(({ schema, startval }) => window.harness.start(schema, startval),
     { schema: job.schema, startval: job.startval })
