@@ -42,6 +42,7 @@ class Resource:
     parent: Optional[str] = None                   # the table of the parent resource
     from_parent: Dict[str, str] = field(default_factory=dict)   # column -> the parent row's field
     partitions: Tuple[Partition, ...] = ()
+    partitions_may_be_missing: bool = False        # a partition answering 400/404 is skipped, not a failure
     replace_by: Optional[str] = None               # read completely every run: replace rows per this column
     replace_values: Tuple[str, ...] = ()           # ... for these values besides the partitions' and seen ones
     changes_with_parent: bool = False              # rows change only when the parent's `updated` does
@@ -140,7 +141,7 @@ RESOURCES: Tuple[Resource, ...] = (
                  "reply_to_id", "subject", "transactional_id", "type", "updated")),
     # ------------------------------------------------------------------ workspace settings
     Resource("sender_identities", "workspace_settings", "/sender_identities", "sender_identities",
-             "sender identities", paging=CURSOR, limit=100, shape=shapes.sender_in_its_own_list,
+             "sender identities", paging=CURSOR, limit=100, shape=shapes.sender_once, deduplicate=True,
              partitions=(Partition("visible", params={"hidden": "false"}),
                          Partition("hidden", params={"hidden": "true"})),
              columns=_ids("address", "auto_generated", "deduplicate_id", "email", "hidden", "id", "name", "phone",
@@ -163,6 +164,7 @@ RESOURCES: Tuple[Resource, ...] = (
              primary_key=("suppression_type", "email"), paging=OFFSET, limit=1000, replace_by="suppression_type",
              deduplicate=True, partitions=tuple(Partition(kind, path={"type": kind}, row={"suppression_type": kind})
                                                 for kind in SUPPRESSION_TYPES),
+             partitions_may_be_missing=True,    # the 2025 spec's enum lacks blocks and invalid_emails
              columns=_ids("created", "email", "reason", "status", "suppression_type")),
     Resource("optouts", "optouts", "/optouts", "optouts", "SMS and WhatsApp opt-outs",
              primary_key=("cio_id", "channel", "from"), paging=CURSOR, limit=1000, replace_by="channel",
