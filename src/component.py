@@ -59,6 +59,9 @@ class Component(ComponentBase):
             raise user_facing(failure) from None
         finally:
             client.close()
+        for extractor in extractors:
+            for warning in extractor.closing_warnings():
+                log.warning(warning)
         new_state = dict(state)
         new_state[OutputTables.STATE_KEY] = tables.finish()
         skipped = frozenset(runner.skipped)
