@@ -3,6 +3,7 @@
 Exit codes: 0 success; 1 a problem the user can fix (one sentence, no traceback); 2 a bug.
 """
 import logging
+import os
 import sys
 import time
 from typing import Optional
@@ -30,6 +31,16 @@ class Component(ComponentBase):
     def __init__(self):
         super().__init__()
         self._settings = None
+
+    def _should_vcr_record(self) -> bool:
+        """keboola.component records every HTTP exchange of a debug run (KBC_COMPONENT_RUN_MODE=debug) into
+        out/files, which Keboola uploads to File Storage: here every person's attributes, every message's recipient
+        and subject. This component records nothing; the `debug` parameter gives verbose logs instead."""
+        debug = os.environ.get("KBC_COMPONENT_RUN_MODE", "").lower() == "debug"
+        if debug and (self.configuration.action or "run") == "run":     # a sync action's stdout is its JSON
+            log.info("Debug run: no HTTP recording is made (response bodies hold personal data); set `debug` for "
+                     "verbose logs.")
+        return False
 
     # ------------------------------------------------------------------ run
     def run(self):
