@@ -15,7 +15,9 @@ from keboola.component.sync_actions import SelectElement
 from configuration import (CUSTOM_DATASETS, DATASET_KEYS, KEY_LOCATION, Knobs, Settings, parse_connection,
                            parse_settings, read_knobs)
 from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit,
-                        RetriesExhaustedError, resolve_base_url)
+                        NotFoundError, RetriesExhaustedError, resolve_base_url)
+from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, object_activity_types, type_title
+from customerio.ids import id_text
 from extractors import build_extractors
 from extractors.errors import DatasetError
 from output.tables import OutputTables
@@ -117,11 +119,14 @@ class Component(ComponentBase):
         return self.client(connection.api_key, connection.region, interactive=True)
 
     # ------------------------------------------------------------------ sync actions
-    def _ask(self, action: str, path: str) -> dict:
-        """One GET for a sync action, from the key and region alone; any failure becomes one sentence."""
+    def _ask(self, action: str, path: str, unavailable=()) -> Optional[dict]:
+        """One GET for a sync action, from the key and region alone; any failure becomes one sentence, except the
+        `unavailable` errors: None."""
         client = self.action_client()
         try:
             return client.get(path)
+        except unavailable:
+            return None
         except Exception as error:  # noqa: B902 - every failure becomes one readable sentence
             raise action_failure(action, error, f"GET {path}") from None
         finally:
@@ -143,6 +148,22 @@ class Component(ComponentBase):
         types = [t for t in types if isinstance(t, dict) and t.get("id") is not None]
         types.sort(key=lambda t: (str(t.get("name") or "").lower(), str(t.get("id"))))
         return [SelectElement(value=str(t["id"]), label=f"{t.get('name')} ({t['id']})") for t in types]
+
+    @sync_action("list_activity_types")
+    def list_activity_types(self):
+        """The catalogue's types, then the object and relationship types of each object type of the workspace. A
+        key that may not list object types (403), or a workspace without objects (404), gets the catalogue alone."""
+        answer = self._ask("Loading activity types", "/object_types", unavailable=(ForbiddenError, NotFoundError))
+        options = [SelectElement(value=name, label=type_title(name))
+                   for name in ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES]
+        types = [t for t in ((answer or {}).get("types") or []) if isinstance(t, dict)]
+        named = sorted(((id_text(t.get("id")), str(t.get("name") or "").strip()) for t in types),
+                       key=lambda pair: (pair[1].lower(), pair[0] or ""))
+        for type_id, name in named:
+            if type_id is not None and type_id.isdigit():        # what `_o:<id>:...` accepts
+                options += [SelectElement(value=value, label=label)
+                            for value, label in object_activity_types(type_id, name or f"Object type {type_id}")]
+        return options
 
 
 def action_failure(action: str, error: Exception, endpoint: str) -> Exception:
