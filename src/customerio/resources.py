@@ -187,7 +187,7 @@ OBJECT_ATTRIBUTES = Resource("objects", "objects", "/objects/{type}/{id}/attribu
 OBJECT_RELATIONSHIPS = Resource("object_relationships", "objects", "/objects/{type}/{id}/relationships",
                                 "cio_relationships", "object relationships",
                                 primary_key=("object_type_id", "object_id", "cio_id"), paging=CURSOR, limit=1000,
-                                replace_by="object_type_id",
+                                replace_by="object_type_id", select=shapes.relationship_items,
                                 columns=_ids("cio_id", "email", "id", "object_id", "object_type_id"))
 
 

@@ -90,6 +90,16 @@ def webhook_without_credentials(record: dict, partition=None) -> Iterator[dict]:
     yield {**record, "endpoint": without_credentials(record.get("endpoint"))}
 
 
+# ---------------------------------------------------------------------------------------------- objects
+def relationship_items(body: dict) -> list:
+    """Related people of one page. The spec's own example wraps each item in one more array (`[[{...}]]`): items
+    are read at either depth."""
+    items = []
+    for item in body.get("cio_relationships") or []:
+        items.extend(item if isinstance(item, list) else (item,))
+    return items
+
+
 # ---------------------------------------------------------------------------------------------- opt-outs
 def optout_rows(record: dict, partition=None) -> Iterable[dict]:
     """One row per person, channel and sender: `{cio_id, customer_id, optouts: [{channel, from}]}` flattened."""

@@ -14,7 +14,8 @@ Shapes real answers take that every endpoint can be switched to (`fake.extras`):
   floats (`"id": 2.0`), as a serializer that passed them through a float would.
 - "null_empty_lists": True sends an empty top-level list as `null` (`{"exports": null}` is a recorded answer).
 `fake.serve(method, path, *bodies)` answers that exact path with the given bodies in turn (the last repeats):
-how tests replay response examples that nobody on the team wrote (the real-world corpus).
+how tests replay response examples that nobody on the team wrote (the real-world corpus). A body that is a `Raw`
+is sent as it is, with its own status and content type (a recorded 404 is Go's plain `404 page not found`).
 """
 import base64
 import json
@@ -53,6 +54,14 @@ class HttpError(Exception):
         self.status = status
         self.detail = detail
         self.legacy = legacy          # answer in the legacy shape {"meta":{"error":...}} (transactional contents)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A canned answer sent byte for byte: any status, any text, any content type."""
+    status: int
+    text: str
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -324,7 +333,11 @@ class _Handler(BaseHTTPRequestHandler):
         entry.body = body
         canned = fake.canned.get((method, path))
         if canned:
-            return self._json(entry, canned.pop(0) if len(canned) > 1 else canned[0])
+            answer = canned.pop(0) if len(canned) > 1 else canned[0]
+            if isinstance(answer, Raw):
+                entry.status = answer.status
+                return self._send(answer.status, answer.text.encode(), {"Content-Type": answer.content_type})
+            return self._json(entry, answer)
         for route_method, regex, handler in _ROUTES:
             match = regex.match(path)
             if match and route_method == method:
