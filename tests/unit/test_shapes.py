@@ -84,3 +84,9 @@ def test_every_sender_once_with_its_hidden_flag_whatever_the_shape(shape, pages)
                     seen.add(row["id"])
                     rows.append(row)
     assert sorted((row["id"], row["hidden"]) for row in rows) == [(1, False), (2, True), (3, False)], shape
+
+
+def test_related_people_are_read_at_either_depth():
+    person = {"identifiers": {"cio_id": "ob020101", "id": "acmeInc"}, "object_type_id": "1"}
+    assert shapes.relationship_items({"cio_relationships": [[person], person]}) == [person, person]
+    assert shapes.relationship_items({"cio_relationships": None}) == []
