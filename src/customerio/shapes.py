@@ -20,8 +20,8 @@ def membership_people(body: dict) -> list:
         return people
     ids = body.get("ids")
     if people is None and ids:
-        log.warning("Segment %s membership came without `identifiers`; rows carry `id` only.",
-                    id_text(body.get("segment_id")) or "?")
+        log.warning("Segment %s membership came without `identifiers`, with `ids` alone: its members have no cio_id "
+                    "(segment_members' key) and are left out.", id_text(body.get("segment_id")) or "?")
         return [{"cio_id": None, "id": person_id, "email": None} for person_id in ids]
     return []
 

@@ -152,3 +152,16 @@ def test_records_without_their_key_are_counted_for_one_warning_per_table(fake):
     warnings = instance.closing_warnings()
     assert len(warnings) == 1 and warnings[0].startswith("campaign_actions: ")
     assert "without `id` were left out: a row needs its primary key (campaign_id, id)." in warnings[0]
+
+
+def test_members_listed_only_by_id_have_no_key_and_are_counted(fake, caplog):
+    fake.workspace.segments = 1
+    fake.serve("GET", "/segments/1/membership", {"segment_id": 1, "identifiers": None, "ids": ["42", "43"],
+                                                 "next": ""})
+    caplog.set_level(logging.WARNING)
+    instance = extractor(fake)
+    _, lanes = run(next(iter(instance.walks())))
+    assert [record for lane in lanes for _, record in run(lane)[0]] == []
+    assert "Segment 1 membership came without `identifiers`" in caplog.text
+    assert instance.closing_warnings() == ["segment_members: 2 records without `cio_id` were left out: a row needs "
+                                           "its primary key (segment_id, cio_id)."]
