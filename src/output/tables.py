@@ -8,10 +8,9 @@ import logging
 import shutil
 import tempfile
 import threading
-from typing import Dict, Iterable, List, Mapping, Optional, Set
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-from keboola.component.dao import BaseType, ColumnDefinition
-
+from output.manifests import Documented, Notes, notes_of, table_definition
 from output.names import sanitize, sanitize_all
 from output.writer import DEFAULT_MAX_COLUMNS, OTHER_FIELDS, TableWriter
 
@@ -34,6 +33,7 @@ class OutputTables:
         self._writers: Dict[str, TableWriter] = {}
         self._partitions: Dict[str, str] = {}           # table -> partition column
         self._replaced: Dict[str, Set[str]] = {}        # table -> partition values read completely
+        self._about: Dict[str, Tuple[str, Notes]] = {}  # table -> its description, documented columns
         self._lock = threading.Lock()
         self._temp_dir = tempfile.mkdtemp(prefix="cio-tables-")
 
@@ -43,19 +43,23 @@ class OutputTables:
         entry["columns"] = sanitize_all(list(entry.get("columns", [])) + list(columns))
 
     def declare(self, name: str, primary_key: List[str], expand: Optional[Mapping] = None,
-                columns: Iterable[str] = (), partition: Optional[str] = None) -> TableWriter:
+                columns: Iterable[Documented] = (), partition: Optional[str] = None,
+                description: str = "") -> TableWriter:
         """The writer for a table, created on first use; a declared table is written even with no rows.
 
-        `columns` are documented columns the header always has; `partition` names the column by which this
-        run may replace whole groups of rows (see `replaced`).
+        `columns` are documented columns the header always has (their types and descriptions go into the
+        manifest, as does the table's `description`); `partition` names the column by which this run may
+        replace whole groups of rows (see `replaced`).
         """
         with self._lock:
             writer = self._writers.get(name)
             if writer is None:
                 entry = self._state.get(name, {})
+                notes = notes_of(columns)
                 writer = TableWriter(name, primary_key, expand, self._temp_dir, sticky=entry.get("columns", []),
-                                     renamed=entry.get("renamed"), columns=columns, max_columns=self.max_columns)
+                                     renamed=entry.get("renamed"), columns=list(notes), max_columns=self.max_columns)
                 self._writers[name] = writer
+                self._about[name] = (description, notes)
                 if partition:
                     self._partitions[name] = partition
                     self._replaced.setdefault(name, set())
@@ -102,13 +106,10 @@ class OutputTables:
         shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     def _definition(self, writer: TableWriter):
-        primary_key = writer.primary_key if self.incremental else []
-        schema = {column: ColumnDefinition(data_types=BaseType.string(), nullable=column not in primary_key,
-                                           primary_key=column in primary_key)
-                  for column in writer.columns}
-        return self._component.create_out_table_definition(
-            f"{writer.name}.csv", schema=schema or None, primary_key=primary_key or None,
-            incremental=self.incremental, has_header=True, delete_where=self._delete_where(writer.name))
+        description, notes = self._about.get(writer.name, ("", {}))
+        return table_definition(self._component, writer.name, writer.columns,
+                                writer.primary_key if self.incremental else [], self.incremental,
+                                self._delete_where(writer.name), description, notes)
 
     def _delete_where(self, name: str) -> Optional[dict]:
         """Only an incremental load deletes; Full Load replaces the whole table anyway."""
