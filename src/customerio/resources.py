@@ -54,10 +54,15 @@ class Resource:
     select: Optional[Callable[[dict], Iterable[dict]]] = None    # records when the answer is no plain list
     shape: Optional[Callable[[dict, Optional[Partition]], Iterable[dict]]] = None
     deduplicate: bool = False                      # the endpoint repeats records: keep each key once per run
+    snapshot: Optional[str] = None                 # a column stamped with the run's start: rows are appended
+    #                                                every run and never replaced (a history), even under Full Load
 
     @property
     def partition_column(self) -> Optional[str]:
-        """The column by which this table's rows are replaced: the parent's id, or `replace_by`."""
+        """The column by which this table's rows are replaced: the parent's id, or `replace_by`; none for a
+        snapshot history."""
+        if self.snapshot:
+            return None
         return next(iter(self.from_parent), None) if self.parent else self.replace_by
 
 
@@ -100,6 +105,11 @@ RESOURCES: Tuple[Resource, ...] = (
              primary_key=("segment_id", "used_by_type", "used_by_id"), parent="segments",
              from_parent={"segment_id": "id"}, forget_gone_parents=True,
              columns=_ids("segment_id", "used_by_id", "used_by_type"), select=shapes.segment_usage),
+    # One count per segment and run, appended: the audience's size over time (wave-2 section 10.2).
+    Resource("segment_sizes", "segment_sizes", "/segments/{id}/customer_count", "count", "sizes",
+             primary_key=("segment_id", "measured_at"), parent="segments", from_parent={"segment_id": "id"},
+             snapshot="measured_at", columns=_ids("count", "measured_at", "segment_id"),
+             select=shapes.segment_count),
     # ------------------------------------------------------------------ newsletters (one-time sends)
     Resource("newsletters", "newsletters", "/newsletters", "newsletters", "newsletters", paging=CURSOR, limit=100,
              singular="newsletter", columns=_ids(
@@ -199,8 +209,9 @@ DATASETS: Tuple[Dataset, ...] = (
     Dataset("campaign_actions", "Campaign actions", ("campaign_actions",),
             "1 request per campaign (and per 10 actions); with Incremental Update only for campaigns changed since "
             "the last run, all of them every full_refresh_days"),
-    Dataset("segments", "Segments", ("segments", "segment_members"),
-            "1 request, plus 1 per segment and per 30,000 members for segment_members"),
+    Dataset("segments", "Segments", ("segments", "segment_members", "segment_sizes"),
+            "1 request, plus 1 per segment and per 30,000 members for segment_members, plus 1 per segment for "
+            "segment_sizes"),
     Dataset("segment_usage", "Segment usage", ("segment_usage",), "1 request per segment"),
     Dataset("newsletters", "Newsletters", ("newsletters", "newsletter_contents", "newsletter_test_groups"),
             "1 request per 100 newsletters, plus 2 per newsletter changed since the last run (all of them every "

@@ -13,12 +13,14 @@ from configuration.knobs import Knobs
 @dataclass(frozen=True)
 class TableSpec:
     """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
-    documented columns its header always has, and the column by which a run may replace whole groups of rows."""
+    documented columns its header always has, the column by which a run may replace whole groups of rows, and
+    its load mode (None: the configuration's; "incremental": always upserted, even under Full Load)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
     columns: Tuple[str, ...] = field(default=(), compare=False)
     partition: Optional[str] = field(default=None, compare=False)
+    load: Optional[str] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

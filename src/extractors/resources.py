@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def spec_of(resource: Resource) -> TableSpec:
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column)
+                     partition=resource.partition_column, load="incremental" if resource.snapshot else None)
 
 
 class ResourceExtractor(Extractor):
@@ -135,6 +135,8 @@ class ResourceExtractor(Extractor):
             parent_id = id_text(parent.get("id"))
             fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
             parent_cells = {column: id_text(parent.get(field)) for column, field in child.from_parent.items()}
+            if child.snapshot:
+                parent_cells[child.snapshot] = self.run_started
             try:
                 for partition in child.partitions or (None,):
                     path = _path(child.path, {**fields, **(partition.path if partition else {})})
@@ -148,7 +150,8 @@ class ResourceExtractor(Extractor):
                 if child.forget_gone_parents:
                     yield Replaced(spec, parent_id)
                 continue
-            yield Replaced(spec, parent_id)
+            if spec.partition:
+                yield Replaced(spec, parent_id)
             updated = id_text(parent.get(self.root.updated))
             if child.changes_with_parent and updated is not None:
                 with self._lock:
