@@ -3,20 +3,13 @@ in Storage run after run, also under Full Load (a replace would erase the histor
 deleted mid-run or answering without a count is skipped with a warning; the switch goes with `segments`."""
 import time
 
+from clock import at
 from fake_api.endpoints import lifecycle
 from fake_api.endpoints.segment_counts import MISSING
 from helpers import base_parameters
 from storage import Storage
 
-FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01"}
 HOUR = 3600
-
-
-def at(fake, instant: int) -> dict:
-    """The component's clock (and the fake's) at `instant`: the run's time becomes measured_at."""
-    offset = instant - time.time()
-    fake.clock_offset = offset
-    return {**FAST, "CUSTOMERIO_CLOCK_OFFSET": str(offset)}
 
 
 def sizes(rows):

@@ -77,6 +77,17 @@ def test_webhook_credentials_are_removed(url, clean):
     assert shapes.without_credentials(url) == clean
 
 
+@pytest.mark.parametrize("body, rows", [
+    ({"segment_id": 7, "count": 1234}, [{"count": 1234}]), ({"count": 0}, [{"count": 0}]),
+    ({"segment_id": 7, "count": "12"}, [{"count": 12}]), ({"segment_id": 7, "count": 12.0}, [{"count": 12}]),
+    ({"segment_id": 7}, []), ({"segment_id": 7, "count": None}, []), ({"count": True}, []), ({"count": "many"}, []),
+    ({"count": 1.5}, []),
+])
+def test_a_segment_count_is_one_whole_number_or_no_row(body, rows, caplog):
+    assert shapes.segment_count(body) == rows
+    assert ("without a count" in caplog.text) is (not rows)
+
+
 def test_senders_stay_in_their_own_list_and_optouts_explode():
     visible, hidden = Partition("visible"), Partition("hidden")
     assert list(shapes.sender_in_its_own_list({"id": 1, "hidden": True}, visible)) == []
