@@ -46,7 +46,7 @@ class MetricReads:
                 yield body, buckets_from(first, count, resolution), asked, 2
 
     def v1(self, path: str, start: int, label: str, params: Optional[dict] = None,
-           count: Callable[[dict], int] = None) -> Tuple[dict, List[int], float]:
+           count: Optional[Callable[[dict], int]] = None) -> Tuple[dict, List[int], float]:
         """(answer, bucket starts, asked at) of one v1 request reaching back to `start` (or as far as v1 can)."""
         resolution = self.resolution
         count = count or (lambda body: length(series_of(body)))

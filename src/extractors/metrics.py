@@ -19,7 +19,6 @@ per run, whichever families need it.
 """
 import logging
 import threading
-from collections import defaultdict
 from typing import Dict, List, Optional
 from urllib.parse import quote
 
@@ -64,7 +63,7 @@ class MetricsExtractor(Extractor):
         self.reads = MetricReads(client, self.options.resolution, run_started, self.knobs.clock_offset,
                                  self._note_reach)
         self._lock = threading.Lock()
-        self._list_locks: Dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._list_locks = {table: threading.Lock() for table in set(LISTS.values())}
         self._lists: Dict[str, List[dict]] = {}
         self._done: Dict[str, int] = {}
         self._reach_noted = False
@@ -107,12 +106,15 @@ class MetricsExtractor(Extractor):
 
     # ------------------------------------------------------------------ entities
     def _parents(self, table: str) -> List[dict]:
-        """A list's records with an id, read once per run whichever families ask."""
+        """A list's records with an id, each id once, read once per run whichever families ask."""
         with self._list_locks[table]:
             if table not in self._lists:
                 resource = BY_TABLE[table]
-                self._lists[table] = [record for record in records(self.client, resource, resource.path)
-                                      if id_text(record.get("id")) is not None]
+                found = {}
+                for record in records(self.client, resource, resource.path):
+                    found.setdefault(id_text(record.get("id")), record)
+                found.pop(None, None)
+                self._lists[table] = list(found.values())
             return self._lists[table]
 
     def _family(self, family: Family):

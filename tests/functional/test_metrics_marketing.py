@@ -223,3 +223,16 @@ def test_a_link_without_an_id_is_left_out_with_a_warning(component, fake):
     assert {(r["link_id"], r["href"], r["metric"]) for r in rows} == \
         {("77", "https://example.com/a?b=c", "clicked"), ("77", "https://example.com/a?b=c", "new_click_kind")}
     assert len(rows) == 2 * 2 * 2                        # two count kinds x two buckets x two series
+
+
+def test_an_entity_listed_twice_is_read_once(component, fake):
+    env = at(fake, noon_eastern_after(time.time()))
+    listed = broadcasts.expected_broadcasts(fake)
+    fake.serve("GET", "/broadcasts", {"broadcasts": listed + [dict(listed[0], id=str(listed[0]["id"])), {"id": None}]})
+    result = component(metrics(entities=["broadcasts", "broadcast_actions"], journeys=False), env=env)
+    assert result.exit_code == 0, result.output
+    first = listed[0]["id"]
+    assert len(fake.requests(f"^/v1/broadcasts/{first}/metrics$")) == 1
+    assert len(fake.requests(f"^/v1/broadcasts/{first}/actions$")) == 1
+    keys = Counter((r["broadcast_id"], r["period_start"], r["metric"]) for r in result.tables["broadcast_metrics"])
+    assert max(keys.values()) == 1 and {k[0] for k in keys} == {str(b["id"]) for b in listed}
