@@ -17,7 +17,7 @@ from configuration.datasets import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, MESSAGES_KE
 from configuration.errors import ConfigError
 from configuration.values import as_bool as _bool, as_choice as _choice, as_int_range as _int_range
 from configuration.values import as_zero_one as _zero_one, single_item
-from customerio.resources import DATASETS
+from customerio.datasets import DATASETS
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,23 @@ API tells; whether a conversion counted after its journey ended can still move `
 from typing import Iterator, Tuple
 from urllib.parse import quote
 
+from customerio.columns import count, documented, flag, table_description, text, when
 from customerio.metrics import JOURNEY_PATH, UTC, cohort_closed
 from extractors.base import TableSpec
-from extractors.metric_reads import BUCKET_COLUMNS, MetricReads
+from extractors.metric_reads import MetricReads, bucket_columns
 
 JOURNEY_KEY = ("campaign_id", "resolution", "period_start", "state")
-JOURNEY_SPEC = TableSpec("journey_metrics", JOURNEY_KEY, columns=JOURNEY_KEY + BUCKET_COLUMNS)
+JOURNEY_COLUMNS = documented("journey", "campaign_id") + bucket_columns(
+    text("state", "Journey state reached: started, activated, never_activated, exited_early, finished, converted, "
+                  "messaged, or any state Customer.io adds."),
+    period_start=when("period_start", "the cohort's bucket starts (UTC): its journeys started in it"),
+    complete=flag("complete", "true once the bucket has ended and every journey that started in it has ended, so "
+                              "its counts cannot change; false before."),
+    value=count("value", "Count of the journeys that started in the bucket and reached the state."))
+JOURNEY_SPEC = TableSpec("journey_metrics", JOURNEY_KEY, columns=JOURNEY_COLUMNS, description=table_description(
+    "One row per campaign, cohort bucket and journey state", JOURNEY_KEY,
+    "Customer.io's App API, /v1/campaigns/(id)/journey_metrics (cohorts of journeys by the bucket they started in, "
+    "UTC buckets)"))
 
 
 def journey_rows(reads: MetricReads, campaign_id: str, start: int) -> Iterator[Tuple]:

@@ -7,15 +7,26 @@
 - windows without any bucket times in the answer (journey funnels): UTC buckets from the asked start.
 
 Every row carries the same bucket columns: `resolution`, `period_start` (UTC seconds), `complete` (the bucket
-had ended when it was asked for, and `closed` says nothing against it) and `value`.
+had ended when it was asked for, and `closed` says nothing against it) and `value`, next to the column that names
+what is counted (`metric`, `state`).
 """
 import time
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+from customerio.columns import Column, count, flag, text, when
 from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_between, buckets_from, floor, following,
                                 parse_start, v1_steps, windows)
 
-BUCKET_COLUMNS = ("resolution", "period_start", "complete", "value")
+RESOLUTION = text("resolution", "Length of the bucket: hours, days, weeks or months.")
+PERIOD_START = when("period_start", "the bucket starts (v1 buckets start at midnight US Eastern)")
+COMPLETE = flag("complete", "true when the bucket had ended when read; false while open (its count may grow).")
+VALUE = count("value", "Count of the metric in this bucket.")
+
+
+def bucket_columns(name: Column, period_start: Column = PERIOD_START, complete: Column = COMPLETE,
+                   value: Column = VALUE) -> Tuple[Column, ...]:
+    """The documented bucket columns of a metrics table, `name` being the column that names what is counted."""
+    return RESOLUTION, period_start, name, complete, value
 
 
 class MetricReads:

@@ -24,13 +24,14 @@ from urllib.parse import quote
 
 from customerio import NotFoundError
 from customerio.catalog import MESSAGE_TYPES
+from customerio.columns import Column, count, documented, table_description, text
 from customerio.ids import id_text
 from customerio.metrics import BY_KEY, V1_MAX_STEPS, Family
 from customerio.resources import BY_TABLE
 from extractors.base import Extractor, TableSpec, Walk
 from extractors.metric_journeys import JOURNEY_SPEC, journey_rows
 from extractors.metric_links import LINK_SPEC, link_rows
-from extractors.metric_reads import BUCKET_COLUMNS, MetricReads, series_of, zone_of
+from extractors.metric_reads import MetricReads, bucket_columns, series_of, zone_of
 from extractors.reading import records
 
 DAY = 86400
@@ -44,9 +45,29 @@ JOURNEYS = "journeys"
 log = logging.getLogger(__name__)
 
 
+#: The columns of a delivery metrics table besides the entity's ids and the bucket columns.
+METRIC = text("metric", "What is counted, as Customer.io names it: sent, delivered, opened, human_opened, clicked, ...")
+API_VERSION = count("api_version", "Metrics API that answered: 1 (US-Eastern buckets) or 2 (UTC buckets).")
+ENTITY_IDS = {column.name: column for column in documented(
+    "entity", "campaign_id", "newsletter_id", "broadcast_id", "transactional_id",
+    text("content_id", "Id of the newsletter variant (newsletter_contents.id, messages.content_id)."))}
+
+
+def _id_column(family: Family, name: str) -> Column:
+    if name != "action_id":
+        return ENTITY_IDS[name]
+    parent = family.entity_columns[0].split("_")[0]           # campaign or broadcast
+    return text("action_id", f"Id of the {parent} action ({parent}_actions.id); each language variant has its own.")
+
+
 def spec_for(family: Family) -> TableSpec:
     key = family.entity_columns + ("resolution", "period_start", "metric")
-    return TableSpec(family.table, key, columns=key + ("api_version",) + BUCKET_COLUMNS)
+    api = "v2, UTC buckets" if family.version == 2 else "v1, US-Eastern buckets"
+    return TableSpec(family.table, key, columns=tuple(_id_column(family, name) for name in family.entity_columns) +
+                     bucket_columns(METRIC) + (API_VERSION,),
+                     description=table_description(f"Delivery metrics of each {family.label} over time: one row "
+                                                   "per bucket and metric", key,
+                                                   f"Customer.io's App API, /v1{family.path} ({api})"))
 
 
 class MetricsExtractor(Extractor):

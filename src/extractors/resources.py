@@ -22,6 +22,7 @@ from typing import Dict, Iterator, List, Optional, Set
 from urllib.parse import quote
 
 from customerio import NotFoundError
+from customerio.columns import table_description
 from customerio.ids import id_text
 from customerio.resources import BY_TABLE, Partition, Resource, children
 from extractors.base import Extractor, Replaced, TableSpec, Walk
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 
 def spec_of(resource: Resource) -> TableSpec:
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column, load="incremental" if resource.snapshot else None)
+                     partition=resource.partition_column, load="incremental" if resource.snapshot else None,
+                     description=table_description(resource.row, resource.primary_key,
+                                                   f"Customer.io's App API, /v1{resource.path}"))
 
 
 class ResourceExtractor(Extractor):

@@ -4,7 +4,8 @@ import re
 import pytest
 
 from customerio import shapes
-from customerio.resources import (BY_TABLE, DATASETS, OBJECT_ATTRIBUTES, OBJECT_RELATIONSHIPS, OBJECT_TYPES, OBJECTS,
+from customerio.datasets import DATASETS
+from customerio.resources import (BY_TABLE, OBJECT_ATTRIBUTES, OBJECT_RELATIONSHIPS, OBJECT_TYPES, OBJECTS,
                                   RESOURCES, CURSOR, NONE, OFFSET, Partition, children)
 from fake_api.server import API_PREFIX, _ROUTES
 import fake_api.endpoints  # noqa: F401 - registers the routes
@@ -23,7 +24,7 @@ def test_every_dataset_names_existing_tables_and_every_table_one_dataset():
 def test_entries_are_complete(resource):
     assert resource.paging in (NONE, CURSOR, OFFSET)
     assert resource.paging != OFFSET or resource.limit
-    documented = set(resource.columns)
+    documented = {column.name for column in resource.columns}
     assert set(resource.primary_key) <= documented or not resource.columns, resource.table
     if resource.parent:
         assert resource.parent in BY_TABLE and resource in children(resource.parent)
