@@ -14,8 +14,8 @@ import time
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from customerio.columns import Column, count, flag, text, when
-from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_between, buckets_from, floor, following,
-                                parse_start, v1_steps, windows)
+from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_between, floor, following, v1_steps, v2_buckets,
+                                windows)
 
 RESOLUTION = text("resolution", "Length of the bucket: hours, days, weeks or months.")
 PERIOD_START = when("period_start", "the bucket starts (v1 buckets start at midnight US Eastern)")
@@ -49,12 +49,7 @@ class MetricReads:
             asked = self.now()
             body = self.client.get(path, {"version": 2, "res": resolution, "start": chunk, "end": chunk_end,
                                           "tz": "UTC"})
-            count = length(series_of(body))
-            first = parse_start(body.get("start"))
-            if first is None:       # v1 came back: the API ignored version=2
-                yield body, buckets_back(asked, count, resolution), asked, 1
-            else:
-                yield body, buckets_from(first, count, resolution), asked, 2
+            yield body, v2_buckets(chunk, body, length(series_of(body)), resolution), asked, 2
 
     def v1(self, path: str, start: int, label: str, params: Optional[dict] = None,
            count: Optional[Callable[[dict], int]] = None) -> Tuple[dict, List[int], float]:

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 
 from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_between, buckets_from, cohort_closed, floor,
-                                following, parse_start, v1_steps, windows)
+                                following, parse_start, v1_steps, v2_buckets, windows)
 
 DAY = 86400
 
@@ -70,3 +70,14 @@ def test_buckets_between_start_on_the_first_bucket_and_stop_before_the_end():
 ])
 def test_a_cohort_is_closed_when_its_ended_journeys_add_up_to_its_started_ones(funnel, closed):
     assert cohort_closed(funnel, 0) is closed
+
+
+@pytest.mark.parametrize("body", [
+    {"start": "2025-01-01 00:00:00 +0000 UTC", "end": "2025-01-04 00:00:00 +0000 UTC", "res": "days",
+     "metric": {"series": {"sent": [1, 2, 3]}}},                                    # the 2026 spec's answer
+    {"metric": {"series": {"sent": [1, 2, 3]}}},                                    # the 2025 spec's: series alone
+])
+def test_v2_buckets_are_the_same_whether_the_answer_echoes_its_start_or_not(body):
+    asked = int(datetime(2025, 1, 1, 15, tzinfo=UTC).timestamp())                  # floored to its UTC day
+    assert [datetime.fromtimestamp(b, UTC).strftime("%m-%d %H:%M") for b in v2_buckets(asked, body, 3, "days")] == \
+        ["01-01 00:00", "01-02 00:00", "01-03 00:00"]
