@@ -15,13 +15,15 @@ from customerio.columns import Column
 class TableSpec:
     """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
     documented columns its header always has (with their types and descriptions), the column by which a run may
-    replace whole groups of rows, and what the table is (Storage shows it)."""
+    replace whole groups of rows, what the table is (Storage shows it), and its load mode (None: the
+    configuration's; "incremental": always upserted, even under Full Load)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
     columns: Tuple[Column, ...] = field(default=(), compare=False)
     partition: Optional[str] = field(default=None, compare=False)
     description: str = field(default="", compare=False)
+    load: Optional[str] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def spec_of(resource: Resource) -> TableSpec:
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column,
+                     partition=resource.partition_column, load="incremental" if resource.snapshot else None,
                      description=table_description(resource.row, resource.primary_key,
                                                    f"Customer.io's App API, /v1{resource.path}"))
 
@@ -141,6 +141,8 @@ class ResourceExtractor(Extractor):
             parent_id = id_text(parent.get("id"))
             fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
             parent_cells = {column: id_text(parent.get(field)) for column, field in child.from_parent.items()}
+            if child.snapshot:
+                parent_cells[child.snapshot] = self.run_started
             try:
                 for partition in child.partitions or (None,):
                     path = _path(child.path, {**fields, **(partition.path if partition else {})})
@@ -154,7 +156,8 @@ class ResourceExtractor(Extractor):
                 if child.forget_gone_parents:
                     yield Replaced(spec, parent_id)
                 continue
-            yield Replaced(spec, parent_id)
+            if spec.partition:
+                yield Replaced(spec, parent_id)
             updated = id_text(parent.get(self.root.updated))
             if child.changes_with_parent and updated is not None:
                 with self._lock:
@@ -184,7 +187,7 @@ class ResourceExtractor(Extractor):
             if partition is not None:
                 row.update(partition.row)
             if any(id_text(row.get(column)) is None for column in resource.primary_key
-                   if column not in resource.from_parent):
+                   if column not in resource.from_parent and column != resource.snapshot):
                 with self._lock:
                     self._keyless[resource.table] = self._keyless.get(resource.table, 0) + 1
                 continue

@@ -15,6 +15,8 @@ from output.names import sanitize, sanitize_all
 from output.writer import DEFAULT_MAX_COLUMNS, OTHER_FIELDS, TableWriter
 
 __all__ = ["OutputTables", "TableWriter", "OTHER_FIELDS", "DEFAULT_MAX_COLUMNS"]
+#: A table's own load mode: None follows the configuration; "incremental" always upserts.
+LOAD_MODES = (None, "incremental")
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class OutputTables:
         self._partitions: Dict[str, str] = {}           # table -> partition column
         self._replaced: Dict[str, Set[str]] = {}        # table -> partition values read completely
         self._about: Dict[str, Tuple[str, Notes]] = {}  # table -> its description, documented columns
+        self._loads: Dict[str, str] = {}                # table -> its own load mode (see declare)
         self._lock = threading.Lock()
         self._temp_dir = tempfile.mkdtemp(prefix="cio-tables-")
 
@@ -44,13 +47,16 @@ class OutputTables:
 
     def declare(self, name: str, primary_key: List[str], expand: Optional[Mapping] = None,
                 columns: Iterable[Documented] = (), partition: Optional[str] = None,
-                description: str = "") -> TableWriter:
+                description: str = "", load: Optional[str] = None) -> TableWriter:
         """The writer for a table, created on first use; a declared table is written even with no rows.
 
         `columns` are documented columns the header always has (their types and descriptions go into the
         manifest, as does the table's `description`); `partition` names the column by which this run may
-        replace whole groups of rows (see `replaced`).
+        replace whole groups of rows (see `replaced`); `load` "incremental" upserts the table on its primary key
+        even under Full Load (a history such as segment_sizes, which a replace would erase).
         """
+        if load not in LOAD_MODES:
+            raise ValueError(f"table {name}: unknown load mode {load!r}")
         with self._lock:
             writer = self._writers.get(name)
             if writer is None:
@@ -63,6 +69,8 @@ class OutputTables:
                 if partition:
                     self._partitions[name] = partition
                     self._replaced.setdefault(name, set())
+                if load:
+                    self._loads[name] = load
             return writer
 
     def replaced(self, name: str, value) -> None:
@@ -105,16 +113,21 @@ class OutputTables:
             writer.discard()
         shutil.rmtree(self._temp_dir, ignore_errors=True)
 
+    def _incremental(self, name: str) -> bool:
+        """Whether this table is loaded incrementally: its own load mode, else the configuration's."""
+        return self._loads.get(name) == "incremental" or self.incremental
+
     def _definition(self, writer: TableWriter):
         description, notes = self._about.get(writer.name, ("", {}))
+        incremental = self._incremental(writer.name)
         return table_definition(self._component, writer.name, writer.columns,
-                                writer.primary_key if self.incremental else [], self.incremental,
+                                writer.primary_key if incremental else [], incremental,
                                 self._delete_where(writer.name), description, notes)
 
     def _delete_where(self, name: str) -> Optional[dict]:
         """Only an incremental load deletes; Full Load replaces the whole table anyway."""
         values = self._replaced.get(name)
-        if not self.incremental or not values:
+        if not self._incremental(name) or not values:
             return None
         return {"column": self._partitions[name], "values": sorted(values, key=_natural), "operator": "eq"}
 
