@@ -13,12 +13,12 @@ for path in (os.path.join(ROOT, "src"), os.path.join(ROOT, "tests")):
 from fake_api import FakeCustomerIo, Faults, Workspace  # noqa: E402
 from fake_api.arrivals import Certificates  # noqa: E402
 from helpers import ComponentRun  # noqa: E402
-from pinned_clock import pinned_instants  # noqa: E402
+from clock import pinned_instants  # noqa: E402
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "any_hour: depends on the time of day; also run with the clock pinned at "
-                                       "every instant of tests/pinned_clock.py")
+                                       "every instant of tests/clock.py")
 
 
 def pytest_generate_tests(metafunc):
@@ -47,9 +47,17 @@ def fake(pinned_now):
 
 
 @pytest.fixture
-def component(tmp_path, fake):
+def manifest_format():
+    """The environment the component runs in, which decides the manifest format (helpers.MANIFEST_ENVIRONMENTS):
+    `TEST_MANIFESTS=legacy make test` runs every test as a project without native data types would. A test
+    that must hold in every format parametrizes it: `@pytest.mark.parametrize("manifest_format", FORMATS)`."""
+    return os.environ.get("TEST_MANIFESTS", "local")
+
+
+@pytest.fixture
+def component(tmp_path, fake, manifest_format):
     """Runs src/component.py as a separate process against `fake`, in a fresh data folder per run."""
-    return ComponentRun(tmp_path, fake)
+    return ComponentRun(tmp_path, fake, manifests=manifest_format)
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,22 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from configuration.knobs import Knobs
+from customerio.columns import Column
 
 
 @dataclass(frozen=True)
 class TableSpec:
     """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
-    documented columns its header always has, and the column by which a run may replace whole groups of rows."""
+    documented columns its header always has (with their types and descriptions), the column by which a run may
+    replace whole groups of rows, what the table is (Storage shows it), and its load mode (None: the
+    configuration's; "incremental": always upserted, even under Full Load)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
-    columns: Tuple[str, ...] = field(default=(), compare=False)
+    columns: Tuple[Column, ...] = field(default=(), compare=False)
     partition: Optional[str] = field(default=None, compare=False)
+    description: str = field(default="", compare=False)
+    load: Optional[str] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,10 @@ class Extractor:
     def datasets(self) -> Tuple[str, ...]:
         """The configuration keys this extractor serves."""
         return (self.name,)
+
+    def closing_warnings(self) -> List[str]:
+        """What a successful run should warn about at its end, counted while the walks ran (one line each)."""
+        return []
 
     def new_state(self, skipped=frozenset()) -> Optional[dict]:
         """This dataset's state after a successful run (None: it keeps none); `skipped` datasets (a 403 with

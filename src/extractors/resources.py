@@ -21,7 +21,8 @@ import threading
 from typing import Dict, Iterator, List, Optional, Set
 from urllib.parse import quote
 
-from customerio import NotFoundError
+from customerio import ApiError, NotFoundError
+from customerio.columns import table_description
 from customerio.ids import id_text
 from customerio.resources import BY_TABLE, Partition, Resource, children
 from extractors.base import Extractor, Replaced, TableSpec, Walk
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 
 def spec_of(resource: Resource) -> TableSpec:
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column)
+                     partition=resource.partition_column, load="incremental" if resource.snapshot else None,
+                     description=table_description(resource.row, resource.primary_key,
+                                                   f"Customer.io's App API, /v1{resource.path}"))
 
 
 class ResourceExtractor(Extractor):
@@ -57,6 +60,7 @@ class ResourceExtractor(Extractor):
         self._updated: Dict[str, Dict[str, str]] = {child.table: {} for child in self.children}
         self._full: Dict[str, bool] = {child.table: self._full_pass(child) for child in self.children}
         self._seen_keys: Dict[str, Set[tuple]] = {}
+        self._keyless: Dict[str, int] = {}          # table -> records left out for lack of a primary key
 
     @staticmethod
     def wanted(root: Resource, settings) -> bool:
@@ -83,9 +87,10 @@ class ResourceExtractor(Extractor):
         parents, ids, known = [], [], set()
         replaced = set(root.replace_values) | {p.row[root.replace_by] for p in root.partitions
                                                if root.replace_by in p.row}
+        missing: Set[str] = set()
         for partition in root.partitions or (None,):
             path = _path(root.path, partition.path if partition else {})
-            for record in records(self.client, root, path, partition.params if partition else None):
+            for record in self._offered(root, partition, path, missing):
                 for row in self._rows(root, record, partition):
                     if self.write_root:
                         yield spec, row
@@ -96,6 +101,7 @@ class ResourceExtractor(Extractor):
                     known.add(parent_id)
                     ids.append(parent_id)
                     parents.append(record)
+        replaced.difference_update(str(p.row.get(root.replace_by)) for p in root.partitions if p.name in missing)
         if root.replace_by and self.write_root:
             for value in sorted(replaced):
                 yield Replaced(spec, value)
@@ -135,6 +141,8 @@ class ResourceExtractor(Extractor):
             parent_id = id_text(parent.get("id"))
             fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
             parent_cells = {column: id_text(parent.get(field)) for column, field in child.from_parent.items()}
+            if child.snapshot:
+                parent_cells[child.snapshot] = self.run_started
             try:
                 for partition in child.partitions or (None,):
                     path = _path(child.path, {**fields, **(partition.path if partition else {})})
@@ -148,20 +156,49 @@ class ResourceExtractor(Extractor):
                 if child.forget_gone_parents:
                     yield Replaced(spec, parent_id)
                 continue
-            yield Replaced(spec, parent_id)
+            if spec.partition:
+                yield Replaced(spec, parent_id)
             updated = id_text(parent.get(self.root.updated))
             if child.changes_with_parent and updated is not None:
                 with self._lock:
                     self._updated[child.table][parent_id] = updated
 
+    def _offered(self, resource: Resource, partition: Optional[Partition], path: str, missing: Set[str]):
+        """The records of one partition. One the workspace does not offer (`partitions_may_be_missing`: 400 or 404
+        before any record) gives none and is added to `missing`: its rows in Storage are not replaced."""
+        found = False
+        try:
+            for record in records(self.client, resource, path, partition.params if partition else None):
+                found = True
+                yield record
+        except ApiError as error:
+            if found or partition is None or not resource.partitions_may_be_missing or error.status not in (400, 404):
+                raise
+            log.warning("%s: this workspace does not offer %s (%s answered %s: %s); it is skipped, and its rows "
+                        "already in Storage stay as they were.", resource.label, partition.name, error.endpoint,
+                        error.status, error.detail)
+            missing.add(partition.name)
+
     def _rows(self, resource: Resource, record: dict, partition: Optional[Partition]) -> Iterator[dict]:
+        """The rows of one record; a row without its own primary key is counted instead (the spec lets `id` be
+        null on actions and contents, and rows with an empty key would collapse into one in Storage)."""
         rows = resource.shape(record, partition) if resource.shape else (dict(record),)
         for row in rows:
             if partition is not None:
                 row.update(partition.row)
+            if any(id_text(row.get(column)) is None for column in resource.primary_key
+                   if column not in resource.from_parent and column != resource.snapshot):
+                with self._lock:
+                    self._keyless[resource.table] = self._keyless.get(resource.table, 0) + 1
+                continue
             if resource.deduplicate and not self._first_time(resource, row):
                 continue
             yield row
+
+    def closing_warnings(self) -> List[str]:
+        return [f"{table}: {count:,} record{'' if count == 1 else 's'} without {_key_words(BY_TABLE[table])} "
+                f"{'was' if count == 1 else 'were'} left out: a row needs its primary key "
+                f"({', '.join(BY_TABLE[table].primary_key)})." for table, count in sorted(self._keyless.items())]
 
     def _first_time(self, resource: Resource, row: dict) -> bool:
         key = tuple(id_text(row.get(column)) for column in resource.primary_key)
@@ -227,6 +264,12 @@ class ResourceExtractor(Extractor):
             if entries:
                 state[STATE_CHILDREN] = entries
         return state or None
+
+
+def _key_words(resource: Resource) -> str:
+    """The key columns a record must bring itself (not its parent's id, not its partition's value): "`id`"."""
+    given = set(resource.from_parent).union(*(partition.row for partition in resource.partitions))
+    return " or ".join(f"`{column}`" for column in resource.primary_key if column not in given)
 
 
 def _path(template: str, values: dict) -> str:

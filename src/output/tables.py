@@ -8,14 +8,15 @@ import logging
 import shutil
 import tempfile
 import threading
-from typing import Dict, Iterable, List, Mapping, Optional, Set
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-from keboola.component.dao import BaseType, ColumnDefinition
-
+from output.manifests import Documented, Notes, notes_of, table_definition
 from output.names import sanitize, sanitize_all
 from output.writer import DEFAULT_MAX_COLUMNS, OTHER_FIELDS, TableWriter
 
 __all__ = ["OutputTables", "TableWriter", "OTHER_FIELDS", "DEFAULT_MAX_COLUMNS"]
+#: A table's own load mode: None follows the configuration; "incremental" always upserts.
+LOAD_MODES = (None, "incremental")
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class OutputTables:
         self._writers: Dict[str, TableWriter] = {}
         self._partitions: Dict[str, str] = {}           # table -> partition column
         self._replaced: Dict[str, Set[str]] = {}        # table -> partition values read completely
+        self._about: Dict[str, Tuple[str, Notes]] = {}  # table -> its description, documented columns
+        self._loads: Dict[str, str] = {}                # table -> its own load mode (see declare)
         self._lock = threading.Lock()
         self._temp_dir = tempfile.mkdtemp(prefix="cio-tables-")
 
@@ -43,22 +46,31 @@ class OutputTables:
         entry["columns"] = sanitize_all(list(entry.get("columns", [])) + list(columns))
 
     def declare(self, name: str, primary_key: List[str], expand: Optional[Mapping] = None,
-                columns: Iterable[str] = (), partition: Optional[str] = None) -> TableWriter:
+                columns: Iterable[Documented] = (), partition: Optional[str] = None,
+                description: str = "", load: Optional[str] = None) -> TableWriter:
         """The writer for a table, created on first use; a declared table is written even with no rows.
 
-        `columns` are documented columns the header always has; `partition` names the column by which this
-        run may replace whole groups of rows (see `replaced`).
+        `columns` are documented columns the header always has (their types and descriptions go into the
+        manifest, as does the table's `description`); `partition` names the column by which this run may
+        replace whole groups of rows (see `replaced`); `load` "incremental" upserts the table on its primary key
+        even under Full Load (a history such as segment_sizes, which a replace would erase).
         """
+        if load not in LOAD_MODES:
+            raise ValueError(f"table {name}: unknown load mode {load!r}")
         with self._lock:
             writer = self._writers.get(name)
             if writer is None:
                 entry = self._state.get(name, {})
+                notes = notes_of(columns)
                 writer = TableWriter(name, primary_key, expand, self._temp_dir, sticky=entry.get("columns", []),
-                                     renamed=entry.get("renamed"), columns=columns, max_columns=self.max_columns)
+                                     renamed=entry.get("renamed"), columns=list(notes), max_columns=self.max_columns)
                 self._writers[name] = writer
+                self._about[name] = (description, notes)
                 if partition:
                     self._partitions[name] = partition
                     self._replaced.setdefault(name, set())
+                if load:
+                    self._loads[name] = load
             return writer
 
     def replaced(self, name: str, value) -> None:
@@ -101,19 +113,21 @@ class OutputTables:
             writer.discard()
         shutil.rmtree(self._temp_dir, ignore_errors=True)
 
+    def _incremental(self, name: str) -> bool:
+        """Whether this table is loaded incrementally: its own load mode, else the configuration's."""
+        return self._loads.get(name) == "incremental" or self.incremental
+
     def _definition(self, writer: TableWriter):
-        primary_key = writer.primary_key if self.incremental else []
-        schema = {column: ColumnDefinition(data_types=BaseType.string(), nullable=column not in primary_key,
-                                           primary_key=column in primary_key)
-                  for column in writer.columns}
-        return self._component.create_out_table_definition(
-            f"{writer.name}.csv", schema=schema or None, primary_key=primary_key or None,
-            incremental=self.incremental, has_header=True, delete_where=self._delete_where(writer.name))
+        description, notes = self._about.get(writer.name, ("", {}))
+        incremental = self._incremental(writer.name)
+        return table_definition(self._component, writer.name, writer.columns,
+                                writer.primary_key if incremental else [], incremental,
+                                self._delete_where(writer.name), description, notes)
 
     def _delete_where(self, name: str) -> Optional[dict]:
         """Only an incremental load deletes; Full Load replaces the whole table anyway."""
         values = self._replaced.get(name)
-        if not self.incremental or not values:
+        if not self._incremental(name) or not values:
             return None
         return {"column": self._partitions[name], "values": sorted(values, key=_natural), "operator": "eq"}
 

@@ -9,7 +9,8 @@ from config_cases import ORIGINAL_CONFIGS
 from fake_api import FakeCustomerIo, Workspace
 from helpers import API_KEY, ComponentRun
 
-GOLDEN = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "legacy-outputs")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GOLDEN = os.path.join(ROOT, "tests", "fixtures", "legacy-outputs")
 UNORDERED = {"segment_members.csv"}
 
 
@@ -18,8 +19,8 @@ def read(path):
         return handle.read()
 
 
-@pytest.mark.parametrize("number", range(1, len(ORIGINAL_CONFIGS) + 1))
-def test_original_configurations_write_what_they_wrote_before(tmp_path, number):
+def run_original(number: int, tmp_path):
+    """What today's component writes for ORIGINAL_CONFIGS[number - 1], as the goldens were made."""
     config = dict(copy.deepcopy(ORIGINAL_CONFIGS[number - 1]), messages=[], **{"#api_secret": API_KEY})
     fake = FakeCustomerIo(Workspace(now=1_790_000_000, people=120, segments=8, activities=400)).start()
     try:
@@ -28,6 +29,12 @@ def test_original_configurations_write_what_they_wrote_before(tmp_path, number):
     finally:
         fake.stop()
     assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.mark.parametrize("number", range(1, len(ORIGINAL_CONFIGS) + 1))
+def test_original_configurations_write_what_they_wrote_before(tmp_path, number):
+    result = run_original(number, tmp_path)
     golden = os.path.join(GOLDEN, f"original-{number}")
     written = os.path.join(result.data_dir, "out", "tables")
     expected_files = sorted(name for name in os.listdir(golden) if name != "state.json")

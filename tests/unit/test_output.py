@@ -7,6 +7,8 @@ import threading
 import pytest
 from keboola.component.interface import CommonInterface
 
+from customerio.columns import text
+
 from output.cells import cell, flatten
 from output.names import ColumnNamer, sanitize
 from output.csv_lines import CsvLines as _CsvLines
@@ -40,6 +42,15 @@ def test_flatten_expands_only_named_keys_to_the_given_depth():
     row = flatten(record, {"metrics": 1, "data": None})
     assert row == {"id": "1", "metrics_sent": "5", "metrics_deep": '{"x":1}', "data_a_b_c": "1", "data_l": "[1]",
                    "tags": '["t"]', "other": '{"k":"v"}'}
+
+
+def test_ids_sent_as_floats_are_written_as_whole_numbers():
+    record = {"id": 2.0, "campaign_id": 7.0, "content_ids": [18.0, 19, "20"], "ids": [1.0], "price": 2.0,
+              "ratio": 0.5, "parent_action_id": 1.5, "tags": [2.0], "identifiers": {"id": 42.0, "cio_id": "c1"}}
+    row = flatten(record, {"identifiers": 1})
+    assert row == {"id": "2", "campaign_id": "7", "content_ids": '[18,19,"20"]', "ids": "[1]", "price": "2.0",
+                   "ratio": "0.5", "parent_action_id": "1.5", "tags": "[2.0]", "identifiers_id": "42",
+                   "identifiers_cio_id": "c1"}
 
 
 def test_sanitize_follows_storage_rules():
@@ -110,6 +121,20 @@ def test_manifest_primary_key_only_for_incremental(interface, incremental):
     assert manifest["has_header"] is True
     keys = [c["name"] for c in manifest["schema"] if c.get("primary_key")]
     assert keys == (["id"] if incremental else [])
+
+
+def test_a_history_table_is_loaded_incrementally_even_under_full_load(interface):
+    tables = OutputTables(interface, incremental=False)
+    tables.declare("segment_sizes", ["segment_id", "measured_at"], load="incremental").write(
+        {"segment_id": 1, "measured_at": 1700000000, "count": 5})
+    tables.declare("segments", ["id"]).write({"id": 1})
+    tables.finish()
+    sizes = json.load(open(interface.tables_out_path + "/segment_sizes.csv.manifest"))
+    assert sizes["incremental"] is True and "delete_where_column" not in sizes
+    assert sorted(c["name"] for c in sizes["schema"] if c.get("primary_key")) == ["measured_at", "segment_id"]
+    assert json.load(open(interface.tables_out_path + "/segments.csv.manifest"))["incremental"] is False
+    with pytest.raises(ValueError):
+        OutputTables(interface, incremental=True).declare("t", ["id"], load="sometimes")
 
 
 def test_fast_csv_lines_match_the_csv_module(interface):
@@ -224,7 +249,7 @@ def test_a_null_expanded_object_adds_no_column():
 
 def test_documented_columns_are_in_the_header_of_an_empty_table(interface):
     tables = OutputTables(interface, incremental=True)
-    tables.declare("t", ["id"], columns=["b", "a", "id"])
+    tables.declare("t", ["id"], columns=[text(name, name) for name in ("b", "a", "id")])
     tables.finish()
     assert read_csv(interface.tables_out_path + "/t.csv") == (["a", "b", "id"], [])
 

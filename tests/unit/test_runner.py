@@ -36,7 +36,7 @@ class Tables:
     def seed_columns(self, name, columns):
         pass
 
-    def declare(self, name, primary_key, expand, columns=(), partition=None):
+    def declare(self, name, primary_key, expand, columns=(), partition=None, description="", load=None):
         return self.writers.setdefault(name, Writer())
 
     def replaced(self, name, value):
