@@ -9,7 +9,6 @@ sliding second (429 with Retry-After: 1); `--latency` and `--jitter` delay every
 """
 import argparse
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -48,10 +47,7 @@ def main(argv=None) -> int:
     workspace = Workspace(**{name: getattr(args, name) for name in SIZES})
     faults = Faults(latency=args.latency, jitter=args.jitter, rate_cap=args.rate_cap, rate_429=args.rate_429,
                     rate_5xx=args.rate_5xx, rate_reset=args.rate_reset, retry_after=args.retry_after)
-    certificates = None
-    if args.https:
-        certificates = Certificates()
-        shutil.copyfile(certificates.ca_file, args.https)
+    certificates = Certificates(ca_file=args.https) if args.https else None
     fake = FakeCustomerIo(workspace, api_key=args.api_key, faults=faults, certificates=certificates).start(args.port)
     print(f"READY {fake.url}", flush=True)
     stop = threading.Event()

@@ -69,12 +69,13 @@ def peak(times, window: float = WINDOW_SECONDS) -> int:
 class Certificates:
     """A CA made now and a server certificate for 127.0.0.1 and localhost signed by it."""
 
-    def __init__(self, directory: Optional[str] = None):
+    def __init__(self, directory: Optional[str] = None, ca_file: Optional[str] = None):
+        """The CA certificate is written to `ca_file`, else into `directory` (else a new temporary one)."""
         import trustme   # test dependency only (requirements-dev.txt)
         self._ca = trustme.CA()
         self._server = self._ca.issue_cert("127.0.0.1", "localhost")
-        self.directory = directory or tempfile.mkdtemp(prefix="fake-cio-tls-")
-        self.ca_file = os.path.join(self.directory, "fake-customerio-ca.pem")
+        self.ca_file = ca_file or os.path.join(directory or tempfile.mkdtemp(prefix="fake-cio-tls-"),
+                                               "fake-customerio-ca.pem")
         self._ca.cert_pem.write_to_path(self.ca_file)
 
     def server_context(self) -> ssl.SSLContext:
