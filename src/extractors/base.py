@@ -1,8 +1,9 @@
 """What every dataset extractor looks like.
 
 An extractor turns API pages into records for named tables. It never writes files: its walks yield
-`(TableSpec, record)` pairs, further `Walk`s that may run concurrently, or `Replaced` marks (every row of one
-partition was yielded); the runner does the rest.
+`(TableSpec, record)` pairs, further `Walk`s that may run concurrently, `Replaced` marks (every row of one
+partition was yielded) or `Kept` marks (every row but those of some partitions was yielded); the runner does the
+rest.
 """
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
@@ -10,15 +11,23 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Un
 from configuration.knobs import Knobs
 
 
+#: TableSpec.load values: follow the configuration's load type (None), or always one way.
+REPLACE, INCREMENTAL = "replace", "incremental"
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
-    documented columns its header always has, and the column by which a run may replace whole groups of rows."""
+    documented columns its header always has, the column by which a run may replace whole groups of rows, and how
+    it is loaded: None follows the configuration's load type; REPLACE (the run writes the whole table) replaces
+    it every run, keeping its primary key under Incremental Update; INCREMENTAL always upserts (appends without a
+    key), also under Full Load (a history the run only adds to)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
     columns: Tuple[str, ...] = field(default=(), compare=False)
     partition: Optional[str] = field(default=None, compare=False)
+    load: Optional[str] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,15 @@ class Replaced:
     none: an empty or deleted parent). With Incremental Update the older rows of that partition leave Storage."""
     spec: TableSpec
     value: object
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Yielded once for a table whose rows this run wrote completely except those of the partitions `values`
+    (their rows in Storage are still true): with Incremental Update every other row leaves Storage before the
+    load. No values: the run wrote the whole table, which replaces what Storage holds."""
+    spec: TableSpec
+    values: Tuple[str, ...] = ()
 
 
 @dataclass
