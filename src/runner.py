@@ -87,7 +87,8 @@ class Runner:
             writer = self._writers.get(spec.name)
             if writer is None:
                 writer = self.tables.declare(spec.name, list(spec.primary_key), spec.expand, columns=spec.columns,
-                                             partition=spec.partition, load=spec.load)
+                                             partition=spec.partition, description=spec.description,
+                                             load=spec.load)
                 self._writers[spec.name] = writer
             self._table_datasets.setdefault(spec.name, dataset)
             return writer

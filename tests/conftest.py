@@ -23,6 +23,14 @@ def fake():
 
 
 @pytest.fixture
-def component(tmp_path, fake):
+def manifest_format():
+    """The environment the component runs in, which decides the manifest format (helpers.MANIFEST_ENVIRONMENTS):
+    `TEST_MANIFESTS=legacy make test` runs every test as a project without native data types would. A test
+    that must hold in every format parametrizes it: `@pytest.mark.parametrize("manifest_format", FORMATS)`."""
+    return os.environ.get("TEST_MANIFESTS", "local")
+
+
+@pytest.fixture
+def component(tmp_path, fake, manifest_format):
     """Runs src/component.py as a separate process against `fake`, in a fresh data folder per run."""
-    return ComponentRun(tmp_path, fake)
+    return ComponentRun(tmp_path, fake, manifests=manifest_format)

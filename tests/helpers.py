@@ -10,6 +10,18 @@ from typing import Dict, List, Optional
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPONENT = os.path.join(ROOT, "src", "component.py")
 API_KEY = "test-app-key"
+#: How Keboola's job runner sets up a production run, per manifest format keboola.component then writes:
+#: `legacy` for a project without native data types (KBC_STACKID set, no KBC_DATA_TYPE_SUPPORT), `hints` for the
+#: new format with type hints (the mode this component is registered with), `local` for a developer's machine
+#: (no KBC_STACKID: the new format too). keboola-platform-2026.md section 5.
+MANIFEST_ENVIRONMENTS = {
+    "local": {},
+    "legacy": {"KBC_STACKID": "connection.keboola.com", "KBC_PROJECT_FEATURE_GATES": "queuev2"},
+    "hints": {"KBC_STACKID": "connection.keboola.com", "KBC_PROJECT_FEATURE_GATES": "queuev2",
+              "KBC_DATA_TYPE_SUPPORT": "hints"},
+}
+#: The two formats production writes: tests of what Storage ends up holding run in both.
+FORMATS = ("hints", "legacy")
 
 
 def base_parameters(**overrides) -> dict:
@@ -56,12 +68,14 @@ def read_outputs(data_dir: str, result: RunResult) -> RunResult:
 
 
 class ComponentRun:
-    """Each call is one run in its own data folder; `state` seeds in/state.json (e.g. the previous run's)."""
+    """Each call is one run in its own data folder; `state` seeds in/state.json (e.g. the previous run's).
+    `manifests` picks the environment of MANIFEST_ENVIRONMENTS every run gets (and so the manifest format)."""
 
-    def __init__(self, tmp_path, fake):
+    def __init__(self, tmp_path, fake, manifests: str = "local"):
         self.tmp_path = tmp_path
         self.fake = fake
         self.runs = 0
+        self.manifests = manifests
 
     def __call__(self, parameters: dict, state: Optional[dict] = None, action: Optional[str] = None,
                  env: Optional[dict] = None, config_text: Optional[str] = None, timeout: float = 300) -> RunResult:
@@ -84,7 +98,7 @@ class ComponentRun:
                 json.dump(state, handle)
         process_env = {k: v for k, v in os.environ.items() if not k.startswith("KBC_")}
         process_env.update({"KBC_DATADIR": data_dir, "CUSTOMERIO_API_URL": self.fake.url,
-                            "PYTHONUNBUFFERED": "1"})
+                            "PYTHONUNBUFFERED": "1"}, **MANIFEST_ENVIRONMENTS[self.manifests])
         process_env.update(env or {})
         completed = subprocess.run([sys.executable, COMPONENT], env=process_env, capture_output=True, text=True,
                                    timeout=timeout, cwd=ROOT)

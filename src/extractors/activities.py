@@ -13,6 +13,7 @@ import re
 from typing import Dict, Optional
 
 from customerio import PAGE_LIMITS
+from customerio.columns import recipient_identifiers, table_description, text, when
 from extractors.base import Extractor, TableSpec, Walk
 from extractors.watermarks import Watermarks
 
@@ -21,12 +22,24 @@ ALL_TYPES = "all"
 #: The original component's state: {type: [flattened column names]} of each PARSED_DATA table.
 LEGACY_HEADERS_KEY = "activity_headers"
 #: Top-level fields every activities table has, even when no activity of this run carries them.
-FIXED_FIELDS = ("customer_id", "data", "delivery_id", "delivery_type", "id", "name", "timestamp", "type", "url")
-IDENTIFIER_COLUMNS = ("customer_identifiers_cio_id", "customer_identifiers_email", "customer_identifiers_id")
+FIXED = (text("customer_id", "The id of the person in your workspace, if set."),
+         text("data", "Details as JSON text: event data, attribute changes ({attribute: {from, to}}), delivery "
+                      "details."),
+         text("delivery_id", "Id of the message the activity is about (messages.id), for message activities."),
+         text("delivery_type", "Channel or device of a message activity: email, ios, android, phone, ..."),
+         text("id", "Id of the activity."),
+         text("name", "Name of the event, page or screen, for those activities."),
+         when("timestamp", "the activity happened"),
+         text("type", "Activity type: event, page, attribute_change, opened_email, _o:3:create, ..."),
+         text("url", "Address of the page, for page activities."))
+FIXED_FIELDS = tuple(column.name for column in FIXED)
+SOURCE = "Customer.io's App API, /v1/activities (it keeps about 30 days)"
 SINGLE_TABLE = TableSpec("activities_all", ("id",), expand={"customer_identifiers": 1},
-                         columns=FIXED_FIELDS + IDENTIFIER_COLUMNS)
+                         columns=FIXED + recipient_identifiers(),
+                         description=table_description("Activities of every type: one row per activity (details in "
+                                                       "data)", ("id",), SOURCE))
 PARSED_EXPAND = {"data": None, "customer_identifiers": 1}
-PARSED_COLUMNS = tuple(name for name in FIXED_FIELDS if name != "data") + IDENTIFIER_COLUMNS
+PARSED_COLUMNS = tuple(column for column in FIXED if column.name != "data") + recipient_identifiers()
 NO_IDENTIFIERS = {"cio_id": None, "email": None, "id": None}
 MAX_TABLE_NAME = 64
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
@@ -103,7 +116,9 @@ class ActivitiesExtractor(Extractor):
     def _spec(self, activity_type: str) -> TableSpec:
         spec = self._specs.get(activity_type)
         if spec is None:
-            spec = TableSpec(table_name(activity_type), ("id",), expand=PARSED_EXPAND, columns=PARSED_COLUMNS)
+            spec = TableSpec(table_name(activity_type), ("id",), expand=PARSED_EXPAND, columns=PARSED_COLUMNS,
+                             description=table_description(f"Activities of type {activity_type}: one row per "
+                                                           "activity (details in data_* columns)", ("id",), SOURCE))
             self._specs[activity_type] = spec
         return spec
 

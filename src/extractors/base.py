@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from configuration.knobs import Knobs
+from customerio.columns import Column
 
 
 #: TableSpec.load values: follow the configuration's load type (None), or always one way.
@@ -18,15 +19,17 @@ REPLACE, INCREMENTAL = "replace", "incremental"
 @dataclass(frozen=True)
 class TableSpec:
     """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
-    documented columns its header always has, the column by which a run may replace whole groups of rows, and how
-    it is loaded: None follows the configuration's load type; REPLACE (the run writes the whole table) replaces
-    it every run, keeping its primary key under Incremental Update; INCREMENTAL always upserts (appends without a
-    key), also under Full Load (a history the run only adds to)."""
+    documented columns its header always has (with their types and descriptions), the column by which a run may
+    replace whole groups of rows, what the table is (Storage shows it), and how it is loaded: None follows the
+    configuration's load type; REPLACE (the run writes the whole table) replaces it every run, keeping its primary
+    key under Incremental Update; INCREMENTAL always upserts (appends without a key), also under Full Load (a
+    history the run only adds to)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
-    columns: Tuple[str, ...] = field(default=(), compare=False)
+    columns: Tuple[Column, ...] = field(default=(), compare=False)
     partition: Optional[str] = field(default=None, compare=False)
+    description: str = field(default="", compare=False)
     load: Optional[str] = field(default=None, compare=False)
 
 

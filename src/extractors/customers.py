@@ -19,11 +19,19 @@ from dataclasses import replace
 from typing import Dict, List, Optional
 
 from customerio import ATTRIBUTES_BATCH, PAGE_LIMITS
+from customerio.columns import flag, table_description, text
+from customerio.columns import person as identifiers_of
 from customerio.ids import id_text
 from extractors.base import REPLACE, Extractor, TableSpec, Walk
 from extractors.customer_export import CustomersExport, export_timing, file_problem, file_rows, header_of
 
-CUSTOMERS = TableSpec("customers", ("cio_id",))
+CUSTOMERS = TableSpec("customers", ("cio_id",), columns=identifiers_of("the person") + (
+    flag("unsubscribed", "true when the person unsubscribed from your messages."),
+    text("devices", "JSON list of the person's devices ({id, platform, last_used, ...}); empty with the export "
+                    "method.")),
+    description=table_description("People: one row per person, with one column per attribute", ("cio_id",),
+                                  "Customer.io's App API: a customers export, or /v1/customers with "
+                                  "/v1/customers/attributes"))
 IDENTIFIERS = ("cio_id", "id", "email")
 STATUS_COLUMNS = ("unsubscribed", "devices")
 

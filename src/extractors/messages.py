@@ -15,20 +15,47 @@ from typing import Iterator, List, Optional, Tuple
 
 from customerio import PAGE_LIMITS
 from customerio.catalog import RETIRED_MESSAGE_TYPES
+from customerio.columns import count, documented, flag, recipient_identifiers, table_description, text, when
 from extractors.base import Extractor, TableSpec, Walk
 from extractors.watermarks import Watermarks
 
-#: Metrics the API documents on a delivery (each the time it happened): always columns, even before they happen.
-METRICS = ("bounced", "clicked", "converted", "created", "delivered", "drafted", "dropped", "failed", "human_clicked",
-           "human_opened", "opened", "prefetch_clicked", "prefetch_opened", "sent", "spammed", "undeliverable",
-           "unsubscribed")
+#: Metrics the API documents on a delivery: the time each happened, or (human_*, prefetch_*) a count. Always
+#: columns, even before they happen.
+METRIC_TIMES = {"bounced": "bounced", "clicked": "was first clicked", "converted": "converted",
+                "created": "was created", "delivered": "was delivered", "drafted": "was drafted",
+                "dropped": "was dropped", "failed": "failed", "opened": "was first opened", "sent": "was sent",
+                "spammed": "was marked as spam", "undeliverable": "was found undeliverable",
+                "unsubscribed": "led to an unsubscribe"}
+METRIC_COUNTS = {"human_clicked": "clicks by people (not link scanners); reliable from 2025-04-20",
+                 "human_opened": "opens by people (not mail privacy proxies); reliable from 2025-03-20",
+                 "prefetch_clicked": "clicks by machines (link scanners); reliable from 2025-04-20",
+                 "prefetch_opened": "opens by machines (mail privacy proxies); reliable from 2025-03-20"}
+METRIC_COLUMNS = tuple(when(f"metrics_{name}", f"the message {event}", "empty if it never did")
+                       for name, event in METRIC_TIMES.items()) + \
+    tuple(count(f"metrics_{name}", f"Count of {what}; empty if none.") for name, what in METRIC_COUNTS.items())
+TEMPLATE_ID = "Id of the message template (deprecated by Customer.io, which names it either way)."
 #: Every column the README documents for `messages`; the API names the template id either way, so both are there.
-COLUMNS = ("action_id", "broadcast_id", "campaign_id", "content_id", "created", "customer_id",
-           "customer_identifiers_cio_id", "customer_identifiers_email", "customer_identifiers_id", "deduplicate_id",
-           "failure_message", "forgotten", "id", "message_template_id", "msg_template_id", "newsletter_id",
-           "parent_action_id", "recipient", "subject", "transactional_message_id", "trigger_event_id",
-           "type") + tuple(f"metrics_{name}" for name in METRICS)
-MESSAGES = TableSpec("messages", ("id",), expand={"metrics": 1, "customer_identifiers": 1}, columns=COLUMNS)
+COLUMNS = documented(
+    "message", text("action_id", "Id of the action that sent it (campaign_actions.id or broadcast_actions.id)."),
+    text("broadcast_id", "Id of the broadcast that sent it (broadcasts.id), if any."),
+    text("campaign_id", "Id of the campaign that sent it (campaigns.id), if any."),
+    text("content_id", "Id of the newsletter variant sent (newsletter_contents.id), if any."),
+    when("created", "the message was created"),
+    text("customer_id", "The id of the recipient in your workspace; empty if they have none."),
+    *recipient_identifiers(),
+    text("deduplicate_id", "Id and Unix time of the last change (id:time): changes with every new metric."),
+    text("failure_message", "Why the message failed, if it did."),
+    flag("forgotten", "true when Customer.io no longer keeps the message's content."),
+    text("id", "Id of the delivery: one message to one recipient."), text("message_template_id", TEMPLATE_ID),
+    text("msg_template_id", TEMPLATE_ID),
+    text("newsletter_id", "Id of the newsletter that sent it (newsletters.id), if any."),
+    text("parent_action_id", "Id of the parent action, if any."),
+    text("recipient", "Where it went: email address, phone number, device token, URL, ..."), "subject",
+    text("transactional_message_id", "Id of the transactional message that sent it, if any."),
+    text("trigger_event_id", "Id of the event that triggered the campaign, if any."), "type", *METRIC_COLUMNS)
+MESSAGES = TableSpec("messages", ("id",), expand={"metrics": 1, "customer_identifiers": 1}, columns=COLUMNS,
+                     description=table_description("One row per message (delivery) sent to one person", ("id",),
+                                                   "Customer.io's App API, /v1/messages"))
 #: Under the API's 6-month cap per request, with room to spare for month lengths.
 WINDOW_DAYS = 180
 DAY = 86400

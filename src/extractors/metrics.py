@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from customerio import NotFoundError
 from customerio.catalog import MESSAGE_TYPES
+from customerio.columns import count, documented, flag, table_description, text, when
 from customerio.ids import id_text
 from customerio.metrics import (BY_KEY, EASTERN, UTC, V1_MAX_STEPS, V2_MAX_BUCKETS, Family, buckets_back,
                                 buckets_from, floor, following, parse_start, v1_steps)
@@ -35,9 +36,28 @@ LISTS = {"campaigns": "campaigns", "campaign_actions": "campaigns", "newsletters
 log = logging.getLogger(__name__)
 
 
+#: The columns of every metrics table besides the entity's ids (described in ENTITY_IDS).
+BUCKET_COLUMNS = (
+    text("resolution", "Length of the bucket: hours, days, weeks or months."),
+    when("period_start", "the bucket starts (v1 buckets start at midnight US Eastern)"),
+    text("metric", "What is counted, as Customer.io names it: sent, delivered, opened, human_opened, clicked, ..."))
+VALUE_COLUMNS = (
+    count("api_version", "Metrics API that answered: 1 (US-Eastern buckets) or 2 (UTC buckets)."),
+    flag("complete", "true when the bucket had ended when read; false while open (its count may grow)."),
+    count("value", "Count of the metric in this bucket."))
+ENTITY_IDS = {column.name: column for column in documented(
+    "entity", "campaign_id", "newsletter_id", "broadcast_id", "transactional_id",
+    text("action_id", "Id of the campaign action (campaign_actions.id)."))}
+
+
 def spec_for(family: Family) -> TableSpec:
     key = family.entity_columns + ("resolution", "period_start", "metric")
-    return TableSpec(family.table, key, columns=key + ("api_version", "complete", "value"))
+    api = "v2, UTC buckets" if family.version == 2 else "v1, US-Eastern buckets"
+    return TableSpec(family.table, key, columns=tuple(ENTITY_IDS[name] for name in family.entity_columns) +
+                     BUCKET_COLUMNS + VALUE_COLUMNS,
+                     description=table_description(f"Delivery metrics of each {family.label} over time: one row "
+                                                   "per bucket and metric", key,
+                                                   f"Customer.io's App API, /v1{family.path} ({api})"))
 
 
 class MetricsExtractor(Extractor):

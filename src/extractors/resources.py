@@ -24,6 +24,7 @@ from typing import Dict, Iterator, List, Optional, Set
 from urllib.parse import quote
 
 from customerio import NotFoundError
+from customerio.columns import table_description
 from customerio.ids import id_text
 from customerio.resources import BY_TABLE, Partition, Resource, children
 from extractors.base import REPLACE, Extractor, Kept, Replaced, TableSpec, Walk
@@ -38,7 +39,9 @@ log = logging.getLogger(__name__)
 
 def spec_of(resource: Resource, load: Optional[str] = None) -> TableSpec:
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column, load=load)
+                     partition=resource.partition_column,
+                     description=table_description(resource.row, resource.primary_key,
+                                                   f"Customer.io's App API, /v1{resource.path}"), load=load)
 
 
 class ResourceExtractor(Extractor):

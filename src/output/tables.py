@@ -16,10 +16,9 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Set
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-from keboola.component.dao import BaseType, ColumnDefinition
-
+from output.manifests import Documented, Notes, notes_of, table_definition
 from output.names import sanitize, sanitize_all
 from output.writer import DEFAULT_MAX_COLUMNS, OTHER_FIELDS, TableWriter
 
@@ -55,6 +54,7 @@ class OutputTables:
         self._kept: Dict[str, Set[str]] = {}            # table -> partition values whose rows stay
         self._loads: Dict[str, Optional[str]] = {}      # table -> load mode (None: the configuration's)
         self._previous_rows = {name: entry.get("rows") for name, entry in self._state.items()}
+        self._about: Dict[str, Tuple[str, Notes]] = {}  # table -> its description, documented columns
         self._lock = threading.Lock()
         self._temp_dir = tempfile.mkdtemp(prefix="cio-tables-")
 
@@ -64,12 +64,13 @@ class OutputTables:
         entry["columns"] = sanitize_all(list(entry.get("columns", [])) + list(columns))
 
     def declare(self, name: str, primary_key: List[str], expand: Optional[Mapping] = None,
-                columns: Iterable[str] = (), partition: Optional[str] = None,
-                load: Optional[str] = None) -> TableWriter:
+                columns: Iterable[Documented] = (), partition: Optional[str] = None,
+                description: str = "", load: Optional[str] = None) -> TableWriter:
         """The writer for a table, created on first use; a declared table is written even with no rows.
 
-        `columns` are documented columns the header always has; `partition` names the column by which this
-        run may replace whole groups of rows (see `replaced` and `kept`); `load` is the table's load mode (None,
+        `columns` are documented columns the header always has (their types and descriptions go into the
+        manifest, as does the table's `description`); `partition` names the column by which this run may
+        replace whole groups of rows (see `replaced` and `kept`); `load` is the table's load mode (None,
         "replace" or "incremental", see the module's docstring).
         """
         if load not in (None, REPLACE, INCREMENTAL):
@@ -78,10 +79,12 @@ class OutputTables:
             writer = self._writers.get(name)
             if writer is None:
                 entry = self._state.get(name, {})
+                notes = notes_of(columns)
                 writer = TableWriter(name, primary_key, expand, self._temp_dir, sticky=entry.get("columns", []),
-                                     renamed=entry.get("renamed"), columns=columns, max_columns=self.max_columns)
+                                     renamed=entry.get("renamed"), columns=list(notes), max_columns=self.max_columns)
                 self._writers[name] = writer
                 self._loads[name] = load
+                self._about[name] = (description, notes)
                 if partition:
                     self._partitions[name] = partition
                     self._replaced.setdefault(name, set())
@@ -140,14 +143,11 @@ class OutputTables:
         shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     def _definition(self, writer: TableWriter):
+        description, notes = self._about.get(writer.name, ("", {}))
         load = self._load(writer.name)
-        primary_key = writer.primary_key if load.keyed else []
-        schema = {column: ColumnDefinition(data_types=BaseType.string(), nullable=column not in primary_key,
-                                           primary_key=column in primary_key)
-                  for column in writer.columns}
-        return self._component.create_out_table_definition(
-            f"{writer.name}.csv", schema=schema or None, primary_key=primary_key or None,
-            incremental=load.incremental, has_header=True, delete_where=load.delete_where)
+        return table_definition(self._component, writer.name, writer.columns,
+                                writer.primary_key if load.keyed else [], load.incremental,
+                                load.delete_where, description, notes)
 
     # ------------------------------------------------------------------ how Storage loads a table
     def _load(self, name: str) -> Load:

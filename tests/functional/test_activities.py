@@ -6,6 +6,7 @@ from collections import Counter
 
 from fake_api.endpoints.activities import expected_ids, kinds
 from helpers import base_parameters
+from storage import primary_key
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off"}
 FIXED_COLUMNS = {"customer_id", "data", "delivery_id", "delivery_type", "id", "name", "timestamp", "type", "url",
@@ -23,10 +24,6 @@ def activity_requests(fake):
 
 def pages_needed(count):
     return max(1, math.ceil(count / 100))
-
-
-def primary_key(manifest):
-    return [column["name"] for column in manifest["schema"] if column.get("primary_key")]
 
 
 def all_ids(result):

@@ -1,14 +1,16 @@
 """Storage equals Customer.io (issue 19): three incremental runs in a row while items, children, people and object
 types are created and deleted upstream in between; after each run, loaded the way Storage loads it, every table
-that mirrors Customer.io holds exactly what exists now. With keep_deleted_rows the rows of deleted items stay (the
-behaviour before). A failed run deletes nothing; both manifest formats make the same decisions."""
+that mirrors Customer.io holds exactly what exists now, in both manifest formats. With keep_deleted_rows the rows
+of deleted items stay (the behaviour before). A failed run deletes nothing; both formats make the same decisions."""
+import pytest
+
 from fake_api.endpoints import (broadcasts, campaign_actions, lifecycle, newsletters, objects, optouts, segment_usage,
                                 settings, suppressions, transactional)
 from fake_api.endpoints.campaigns import campaign
 from fake_api.endpoints.segments import segment
-from helpers import base_parameters
+from helpers import FORMATS, ComponentRun, base_parameters
 from output.cells import flatten
-from storage import Storage
+from storage import Storage, primary_key
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01"}
 EVERYTHING = dict(campaigns=True, campaign_actions=True, segments=True, segment_usage=True, newsletters=True,
@@ -151,6 +153,7 @@ def decisions(manifest):
     return (manifest["incremental"], manifest.get("delete_where_operator"), manifest.get("delete_where_values"))
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 def test_three_incremental_runs_leave_storage_equal_to_customer_io(component, fake):
     setup(fake)
     storage, state = Storage(), None
@@ -196,6 +199,7 @@ def test_three_incremental_runs_leave_storage_equal_to_customer_io(component, fa
     assert {row["object_type_id"] for row in storage.rows("objects")} == {"2"}
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 def test_with_keep_deleted_rows_the_rows_of_deleted_items_stay(component, fake):
     setup(fake)
     storage, state, before = Storage(), None, {}
@@ -264,22 +268,22 @@ def test_a_run_whose_root_list_fails_deletes_nothing(component, fake):
     assert_holds(storage, "campaign_actions", truth(fake)["campaign_actions"])
 
 
-def test_both_manifest_formats_make_the_same_decisions(component, fake):
-    """Keboola writes legacy manifests (no native types: KBC_STACKID set, no KBC_DATA_TYPE_SUPPORT) or new ones."""
+def test_both_manifest_formats_make_the_same_decisions(tmp_path, fake):
+    """Keboola writes legacy manifests (no native types: KBC_STACKID set, no KBC_DATA_TYPE_SUPPORT) or new ones;
+    the same state and the same upstream changes give the same replace and delete decisions in both."""
     setup(fake)
     parameters = base_parameters(**EVERYTHING)
-    first = component(parameters, env=FAST)
+    first = ComponentRun(tmp_path / "first", fake, manifests="hints")(parameters, env=FAST)
     lifecycle.remove(fake, "campaign", 2)
     lifecycle.touch_newsletter(fake, 12)
-    new = component(parameters, state=first.state, env=FAST)
-    legacy = component(parameters, state=first.state, env={**FAST, "KBC_STACKID": "connection.keboola.com"})
+    new, legacy = (ComponentRun(tmp_path / name, fake, manifests=name)(parameters, state=first.state, env=FAST)
+                   for name in ("hints", "legacy"))
     assert new.exit_code == legacy.exit_code == 0, legacy.output
     assert set(new.manifests) == set(legacy.manifests)
     for table, manifest in new.manifests.items():
         assert "schema" in manifest and "schema" not in legacy.manifests[table], table
         assert decisions(legacy.manifests[table]) == decisions(manifest), table
-        keyed = [c["name"] for c in manifest["schema"] if c.get("primary_key")]
-        assert sorted(legacy.manifests[table]["primary_key"]) == sorted(keyed) and keyed, table
+        assert primary_key(legacy.manifests[table]) == primary_key(manifest) and primary_key(manifest), table
     assert decisions(new.manifests["campaign_actions"]) == (True, "eq", ["2"])
     assert decisions(new.manifests["newsletter_contents"]) == (True, "eq", ["12"])
     assert decisions(new.manifests["campaigns"]) == (False, None, None)

@@ -6,6 +6,7 @@ from collections import Counter
 from fake_api.endpoints.messages import (SIX_MONTHS, TYPES, add_messages, delivery_id, expected_messages,
                                          fail_after)
 from helpers import base_parameters
+from storage import primary_key
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off"}
 DAY = 86400
@@ -15,10 +16,6 @@ def messages_parameters(types=(), continue_since_last_run=True, since="14 months
     item = {"types": list(types), "incremental_output": continue_since_last_run, "since": since,
             "lookback_days": lookback_days}
     return base_parameters(messages=[item], **top)
-
-
-def primary_key(manifest):
-    return manifest.get("primary_key") or [c["name"] for c in manifest.get("schema", []) if c.get("primary_key")]
 
 
 def window_requests(fake, since_index=0):

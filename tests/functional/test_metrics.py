@@ -11,8 +11,8 @@ import pytest
 from fake_api.endpoints import broadcasts, lifecycle, newsletters, transactional
 from fake_api.endpoints.campaign_actions import message_actions
 from fake_api.endpoints.metrics import add_metric_names, expected_metric_value, late_events, metric_names
-from helpers import base_parameters
-from storage import Storage
+from helpers import FORMATS, base_parameters
+from storage import Storage, primary_key
 
 DAY = 86400
 EASTERN = ZoneInfo("America/New_York")
@@ -104,8 +104,7 @@ def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake,
     for table in KEYS:
         by_entity = check_family(fake, result, table, now)
         starts = sorted({int(r["period_start"]) for rows in by_entity.values() for r in rows})
-        manifest = result.manifests[table]
-        assert sorted(c["name"] for c in manifest["schema"] if c.get("primary_key")) == \
+        assert sorted(primary_key(result.manifests[table])) == \
             sorted(KEYS[table] + ("resolution", "period_start", "metric"))
         if table.startswith("campaign"):      # v2: UTC days from the start of `since`'s day to now
             assert starts[0] == (now - 10 * DAY) // DAY * DAY and starts[-1] == now // DAY * DAY
@@ -122,6 +121,7 @@ def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake,
     assert 429 in {r.status for r in fake.requests("/metrics$")}
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 def test_a_lookback_run_reads_only_its_window_and_replaces_earlier_values(component, fake, clock):
     first_now = noon_eastern_after(time.time())
     parameters = metrics(entities=["campaigns", "newsletters"], lookback_days=3)

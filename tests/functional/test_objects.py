@@ -2,8 +2,10 @@
 replacement per type, objects deleted mid-run and between runs, and the object type picker."""
 import json
 
+import pytest
+
 from fake_api.endpoints import lifecycle, objects
-from helpers import base_parameters
+from helpers import FORMATS, base_parameters
 from storage import Storage
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off"}
@@ -48,6 +50,7 @@ def test_attributes_and_relationships_cost_one_request_per_object(component, fak
     assert not any(r["object_type_id"] == "2" for r in result.tables["objects"])
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 def test_deleted_objects_leave_storage_and_mid_run_deletions_are_counted(component, fake):
     fake.workspace.objects = 30
     storage = Storage()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from helpers import base_parameters
+from helpers import FORMATS, base_parameters
 from storage import Storage, StorageError
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off"}
@@ -20,6 +20,7 @@ def stored_members(storage):
     return {(row["segment_id"], row["cio_id"]) for row in storage.rows("segment_members")}
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 @pytest.mark.parametrize("keep", [False, True])
 def test_segment_members_equal_the_current_membership_after_every_incremental_run(component, fake, keep):
     ws = fake.workspace
@@ -202,12 +203,16 @@ def test_remembered_columns_with_a_trailing_underscore_are_made_valid(component,
 
 def test_storage_simulator_refuses_what_storage_refuses():
     storage = Storage()
-    manifest = {"incremental": True, "schema": [{"name": "id", "primary_key": True}, {"name": "a"}]}
+
+    def manifest(header):
+        return {"incremental": True, "has_header": True,
+                "schema": [{"name": column, "primary_key": column == "id"} for column in header]}
+
     with pytest.raises(StorageError):
-        storage.load_table("t", manifest, ["id", "revenue_"], [])
-    storage.load_table("t", manifest, ["a", "id"], [{"a": "1", "id": "1"}])
+        storage.load_table("t", manifest(["id", "revenue_"]), ["id", "revenue_"], [])
+    storage.load_table("t", manifest(["a", "id"]), ["a", "id"], [{"a": "1", "id": "1"}])
     with pytest.raises(StorageError):
-        storage.load_table("t", manifest, ["id"], [{"id": "2"}])
+        storage.load_table("t", manifest(["id"]), ["id"], [{"id": "2"}])
 
 
 def test_five_thousand_distinct_event_keys_fit_the_column_cap_and_nothing_is_lost(component, fake):

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from helpers import base_parameters
+from storage import type_mismatches
 
 CORPUS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "realworld-corpus")
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off"}
@@ -27,6 +28,8 @@ RECORDED = {line["stream"]: line["data"] for line in corpus("airbyte/expected_re
 def ok(result):
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+    for table, manifest in result.manifests.items():       # the type hints hold for shapes nobody on the team wrote
+        assert type_mismatches(manifest, result.tables[table]) == [], table
     return result
 
 

@@ -6,9 +6,9 @@ import pytest
 from fake_api.endpoints import (broadcasts, campaign_actions, lifecycle, newsletters, optouts, segment_usage, settings,
                                 suppressions, transactional)
 from fake_api.endpoints.campaigns import campaign
-from helpers import base_parameters
+from helpers import FORMATS, base_parameters
 from output.cells import flatten
-from storage import Storage
+from storage import Storage, primary_key
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01"}
 ALL = dict(campaigns=True, campaign_actions=True, segments=True, segment_usage=True, newsletters=True,
@@ -37,8 +37,7 @@ def assert_table(result, table, key, expected):
     for identity, cells in wanted.items():
         got = rows[identity]
         assert {column: got[column] for column in cells} == cells, (table, identity)
-    manifest = result.manifests[table]
-    assert [c["name"] for c in manifest["schema"] if c.get("primary_key")] == sorted(key)
+    assert primary_key(result.manifests[table]) == sorted(key)
 
 
 def expected_everything(fake):
@@ -138,6 +137,7 @@ def test_a_parent_deleted_between_listing_and_reading_is_skipped_with_a_warning(
     assert result.manifests["newsletter_contents"]["incremental"] is False       # a full pass: replaced
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 def test_second_incremental_run_reads_children_only_of_changed_parents(component, fake):
     fake.workspace.newsletters = 30
     parameters = base_parameters(newsletters=True, campaign_actions=True, transactional=True)
@@ -162,6 +162,7 @@ def test_second_incremental_run_reads_children_only_of_changed_parents(component
                       for c in newsletters.expected_newsletter_contents(fake, n)}
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 def test_a_child_deleted_upstream_leaves_storage(component, fake):
     parameters = base_parameters(newsletters=True, campaign_actions=True)
     storage = Storage()
@@ -201,6 +202,7 @@ def test_full_load_always_reads_every_child(component, fake):
     assert "delete_where_column" not in second.manifests["newsletter_contents"]
 
 
+@pytest.mark.parametrize("manifest_format", FORMATS)
 @pytest.mark.parametrize("keep", [False, True])
 def test_suppressions_and_optouts_stay_exact_under_incremental_update(component, fake, keep):
     parameters = base_parameters(esp_suppressions=True, optouts=True, keep_deleted_rows=keep)

@@ -23,7 +23,7 @@ def test_every_dataset_names_existing_tables_and_every_table_one_dataset():
 def test_entries_are_complete(resource):
     assert resource.paging in (NONE, CURSOR, OFFSET)
     assert resource.paging != OFFSET or resource.limit
-    documented = set(resource.columns)
+    documented = {column.name for column in resource.columns}
     assert set(resource.primary_key) <= documented or not resource.columns, resource.table
     if resource.parent:
         assert resource.parent in BY_TABLE and resource in children(resource.parent)

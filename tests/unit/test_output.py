@@ -7,6 +7,8 @@ import threading
 import pytest
 from keboola.component.interface import CommonInterface
 
+from customerio.columns import text
+
 from output.cells import cell, flatten
 from output.names import ColumnNamer, sanitize
 from output.csv_lines import CsvLines as _CsvLines
@@ -224,7 +226,7 @@ def test_a_null_expanded_object_adds_no_column():
 
 def test_documented_columns_are_in_the_header_of_an_empty_table(interface):
     tables = OutputTables(interface, incremental=True)
-    tables.declare("t", ["id"], columns=["b", "a", "id"])
+    tables.declare("t", ["id"], columns=[text(name, name) for name in ("b", "a", "id")])
     tables.finish()
     assert read_csv(interface.tables_out_path + "/t.csv") == (["a", "b", "id"], [])
 

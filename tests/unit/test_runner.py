@@ -38,7 +38,7 @@ class Tables:
     def seed_columns(self, name, columns):
         pass
 
-    def declare(self, name, primary_key, expand, columns=(), partition=None, load=None):
+    def declare(self, name, primary_key, expand, columns=(), partition=None, description="", load=None):
         self.loads.setdefault(name, load)
         return self.writers.setdefault(name, Writer())
 
