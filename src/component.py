@@ -3,6 +3,7 @@
 Exit codes: 0 success; 1 a problem the user can fix (one sentence, no traceback); 2 a bug.
 """
 import logging
+import os
 import sys
 import time
 from typing import Optional
@@ -14,7 +15,9 @@ from keboola.component.sync_actions import SelectElement
 from configuration import (CUSTOM_DATASETS, DATASET_KEYS, KEY_LOCATION, Knobs, Settings, parse_connection,
                            parse_settings, read_knobs)
 from customerio import (ApiError, AuthenticationError, CursorLoopError, CustomerIoClient, ForbiddenError, NoLimit,
-                        RetriesExhaustedError, resolve_base_url)
+                        NotFoundError, RetriesExhaustedError, resolve_base_url)
+from customerio.catalog import ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, object_activity_types, type_title
+from customerio.ids import id_text
 from extractors import build_extractors
 from extractors.errors import DatasetError
 from output.tables import OutputTables
@@ -30,6 +33,16 @@ class Component(ComponentBase):
     def __init__(self):
         super().__init__()
         self._settings = None
+
+    def _should_vcr_record(self) -> bool:
+        """keboola.component records every HTTP exchange of a debug run (KBC_COMPONENT_RUN_MODE=debug) into
+        out/files, which Keboola uploads to File Storage: here every person's attributes, every message's recipient
+        and subject. This component records nothing; the `debug` parameter gives verbose logs instead."""
+        debug = os.environ.get("KBC_COMPONENT_RUN_MODE", "").lower() == "debug"
+        if debug and (self.configuration.action or "run") == "run":     # a sync action's stdout is its JSON
+            log.info("Debug run: no HTTP recording is made (response bodies hold personal data); set `debug` for "
+                     "verbose logs.")
+        return False
 
     # ------------------------------------------------------------------ run
     def run(self):
@@ -59,6 +72,9 @@ class Component(ComponentBase):
             raise user_facing(failure) from None
         finally:
             client.close()
+        for extractor in extractors:
+            for warning in extractor.closing_warnings():
+                log.warning(warning)
         new_state = dict(state)
         new_state[OutputTables.STATE_KEY] = tables.finish()
         skipped = frozenset(runner.skipped)
@@ -103,11 +119,14 @@ class Component(ComponentBase):
         return self.client(connection.api_key, connection.region, interactive=True)
 
     # ------------------------------------------------------------------ sync actions
-    def _ask(self, action: str, path: str) -> dict:
-        """One GET for a sync action, from the key and region alone; any failure becomes one sentence."""
+    def _ask(self, action: str, path: str, unavailable=()) -> Optional[dict]:
+        """One GET for a sync action, from the key and region alone; any failure becomes one sentence, except the
+        `unavailable` errors: None."""
         client = self.action_client()
         try:
             return client.get(path)
+        except unavailable:
+            return None
         except Exception as error:  # noqa: B902 - every failure becomes one readable sentence
             raise action_failure(action, error, f"GET {path}") from None
         finally:
@@ -129,6 +148,22 @@ class Component(ComponentBase):
         types = [t for t in types if isinstance(t, dict) and t.get("id") is not None]
         types.sort(key=lambda t: (str(t.get("name") or "").lower(), str(t.get("id"))))
         return [SelectElement(value=str(t["id"]), label=f"{t.get('name')} ({t['id']})") for t in types]
+
+    @sync_action("list_activity_types")
+    def list_activity_types(self):
+        """The catalogue's types, then the object and relationship types of each object type of the workspace. A
+        key that may not list object types (403), or a workspace without objects (404), gets the catalogue alone."""
+        answer = self._ask("Loading activity types", "/object_types", unavailable=(ForbiddenError, NotFoundError))
+        options = [SelectElement(value=name, label=type_title(name))
+                   for name in ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES]
+        types = [t for t in ((answer or {}).get("types") or []) if isinstance(t, dict)]
+        named = sorted(((id_text(t.get("id")), str(t.get("name") or "").strip()) for t in types),
+                       key=lambda pair: (pair[1].lower(), pair[0] or ""))
+        for type_id, name in named:
+            if type_id is not None and type_id.isdigit():        # what `_o:<id>:...` accepts
+                options += [SelectElement(value=value, label=label)
+                            for value, label in object_activity_types(type_id, name or f"Object type {type_id}")]
+        return options
 
 
 def action_failure(action: str, error: Exception, endpoint: str) -> Exception:

@@ -40,9 +40,19 @@ LEGACY_ACTIVITY_TYPES = (
     "secondary:failed_email",
 )
 #: Object and relationship activity types carry an object type id: `_o:<id>:<action>`, `_r:<id>:<action>`.
+OBJECT_ACTIONS = ("add_relationship", "attribute_change", "create", "delete", "delete_relationship",
+                  "failed_attribute_change")
+RELATIONSHIP_ACTIONS = ("attribute_change", "failed_attribute_change")
 OBJECT_ACTIVITY_TYPE = re.compile(
-    r"^(_o:\d+:(add_relationship|attribute_change|create|delete|delete_relationship|failed_attribute_change)"
-    r"|_r:\d+:(attribute_change|failed_attribute_change))$")
+    rf"^(_o:\d+:({'|'.join(OBJECT_ACTIONS)})|_r:\d+:({'|'.join(RELATIONSHIP_ACTIONS)}))$")
+
+
+def object_activity_types(type_id: str, type_name: str):
+    """(type, label) of every object and relationship activity type of one object type: `_o:3:create`,
+    `Companies (3): create`."""
+    for prefix, actions, kind in (("_o", OBJECT_ACTIONS, ""), ("_r", RELATIONSHIP_ACTIONS, " relationship")):
+        for action in actions:
+            yield f"{prefix}:{type_id}:{action}", f"{type_name} ({type_id}){kind}: {_label(action).lower()}"
 
 
 def is_activity_type(name: str) -> bool:

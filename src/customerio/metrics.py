@@ -89,6 +89,14 @@ def buckets_from(start: int, count: int, resolution: str, zone=UTC) -> List[int]
     return result
 
 
+def v2_buckets(asked_start: int, body: dict, count: int, resolution: str) -> List[int]:
+    """The bucket starts of a v2 answer of `count` buckets: from its `start` (the 2026 spec's answer echoes it) or,
+    when it has none (the 2025 spec's answer is `metric.series` alone), from the start the request asked for; UTC
+    either way, as requested."""
+    first = parse_start(body.get("start")) if isinstance(body, dict) else None
+    return buckets_from(asked_start if first is None else first, count, resolution)
+
+
 def buckets_back(now: float, count: int, resolution: str, zone=EASTERN) -> List[int]:
     """The `count` bucket starts ending with the one that contains `now`, oldest first (v1 answers)."""
     result = [floor(now, resolution, zone)]

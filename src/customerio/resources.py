@@ -43,6 +43,7 @@ class Resource:
     parent: Optional[str] = None                   # the table of the parent resource
     from_parent: Dict[str, str] = field(default_factory=dict)   # column -> the parent row's field
     partitions: Tuple[Partition, ...] = ()
+    partitions_may_be_missing: bool = False        # a partition answering 400/404 is skipped, not a failure
     replace_by: Optional[str] = None               # read completely every run: replace rows per this column
     replace_values: Tuple[str, ...] = ()           # ... for these values besides the partitions' and seen ones
     changes_with_parent: bool = False              # rows change only when the parent's `updated` does
@@ -172,7 +173,7 @@ RESOURCES: Tuple[Resource, ...] = (
                  "updated")),
     # ------------------------------------------------------------------ workspace settings
     Resource("sender_identities", "workspace_settings", "/sender_identities", "sender_identities",
-             "sender identities", paging=CURSOR, limit=100, shape=shapes.sender_in_its_own_list,
+             "sender identities", paging=CURSOR, limit=100, shape=shapes.sender_once, deduplicate=True,
              partitions=(Partition("visible", params={"hidden": "false"}),
                          Partition("hidden", params={"hidden": "true"})),
              row="One row per sender identity (from and reply-to addresses, SMS senders)", columns=documented(
@@ -216,6 +217,7 @@ RESOURCES: Tuple[Resource, ...] = (
              primary_key=("suppression_type", "email"), paging=OFFSET, limit=1000, replace_by="suppression_type",
              deduplicate=True, partitions=tuple(Partition(kind, path={"type": kind}, row={"suppression_type": kind})
                                                 for kind in SUPPRESSION_TYPES),
+             partitions_may_be_missing=True,    # the 2025 spec's enum lacks blocks and invalid_emails
              row="One row per email address the mail provider suppresses, and per list", columns=documented(
                  "suppression", when("created", "the address was suppressed"),
                  text("email", "The suppressed email address."), text("reason", "Why, in the provider's words."),
@@ -252,7 +254,8 @@ OBJECT_ATTRIBUTES = Resource("objects", "objects", "/objects/{type}/{id}/attribu
 OBJECT_RELATIONSHIPS = Resource("object_relationships", "objects", "/objects/{type}/{id}/relationships",
                                 "cio_relationships", "object relationships",
                                 primary_key=("object_type_id", "object_id", "cio_id"), paging=CURSOR, limit=1000,
-                                replace_by="object_type_id", row="One row per object and person related to it",
+                                replace_by="object_type_id", select=shapes.relationship_items,
+                                row="One row per object and person related to it",
                                 columns=documented("relationship", *person("the related person"),
                                                    text("object_id", "Id of the object (objects.object_id)."),
                                                    "object_type_id"))

@@ -99,6 +99,10 @@ class Extractor:
         """The configuration keys this extractor serves."""
         return (self.name,)
 
+    def closing_warnings(self) -> List[str]:
+        """What a successful run should warn about at its end, counted while the walks ran (one line each)."""
+        return []
+
     def new_state(self, skipped=frozenset()) -> Optional[dict]:
         """This dataset's state after a successful run (None: it keeps none); `skipped` datasets (a 403 with
         skip_forbidden) keep what the last run stored."""

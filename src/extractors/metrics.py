@@ -23,8 +23,8 @@ from customerio import NotFoundError
 from customerio.catalog import MESSAGE_TYPES
 from customerio.columns import count, documented, flag, table_description, text, when
 from customerio.ids import id_text
-from customerio.metrics import (BY_KEY, EASTERN, UTC, V1_MAX_STEPS, V2_MAX_BUCKETS, Family, buckets_back,
-                                buckets_from, floor, following, parse_start, v1_steps)
+from customerio.metrics import (BY_KEY, EASTERN, UTC, V1_MAX_STEPS, V2_MAX_BUCKETS, Family, buckets_back, floor,
+                                following, v1_steps, v2_buckets)
 from customerio.resources import BY_TABLE
 from extractors.base import Extractor, TableSpec, Walk
 from extractors.reading import records
@@ -191,12 +191,7 @@ class MetricsExtractor(Extractor):
             asked = self.now()
             body = self.client.get(path, {"version": 2, "res": resolution, "start": chunk,
                                           "end": min(chunk_end, end), "tz": "UTC"})
-            count = _length(body)
-            first = parse_start(body.get("start"))
-            if first is None:       # v1 came back: the API ignored version=2
-                yield body, buckets_back(asked, count, resolution), asked, 1
-            else:
-                yield body, buckets_from(first, count, resolution), asked, 2
+            yield body, v2_buckets(chunk, body, _length(body), resolution), asked, 2
             if chunk_end >= end:
                 return
             chunk = chunk_end

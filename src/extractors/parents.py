@@ -11,6 +11,7 @@ unchanged and which no longer exist, and tells Storage in one delete filter (`re
   unchanged ones (every other row leaves, operator ne). A list longer than MAX_DELETE_VALUES would make a
   manifest of hundreds of kilobytes: such a run reads every parent and replaces the table instead.
 """
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -22,6 +23,9 @@ MAX_DELETE_VALUES = 10_000
 UPDATED, ROWS, FULL_REFRESH, EXACT = "updated", "rows", "full_refresh", "exact"
 REPLACE, EQ, NE = "replace", "eq", "ne"
 SHOWN_IDS = 10
+STATE_IDS, STATE_CHILDREN = "ids", "children"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,60 @@ class ParentLedger:
         if exact:
             entry[EXACT] = True
         return entry
+
+
+class ParentBook:
+    """What one root's extractor remembers between runs: the root's ids (for children that forget gone parents:
+    segment membership and usage) and a ParentLedger per child read only for changed parents."""
+
+    def __init__(self, root, children, previous, exact: bool):
+        previous = previous if isinstance(previous, dict) else {}
+        self.root, self.children, self.exact = root, children, exact
+        self.previous_ids = [text for text in map(id_text, previous.get(STATE_IDS) or []) if text]
+        stored = previous.get(STATE_CHILDREN) if isinstance(previous.get(STATE_CHILDREN), dict) else {}
+        self.stored = {table: entry for table, entry in stored.items() if isinstance(entry, dict)}
+        self.ledgers = {child.table: ParentLedger(self.stored.get(child.table)) for child in children
+                        if child.changes_with_parent}
+
+    def report_gone(self, ids: List[str], root_written: bool) -> None:
+        """Says which parents of the last run no longer exist and which of their rows leave Storage."""
+        listed, leaving, staying, gone = set(ids), [], [], set()
+        for child in self.children:
+            ledger = self.ledgers.get(child.table)
+            if ledger is None and not child.forget_gone_parents:
+                continue
+            lost = ledger.gone(listed) if ledger is not None else [i for i in self.previous_ids if i not in listed]
+            gone.update(lost)
+            part = (child.label, ledger.rows_of(lost) if ledger is not None else None)
+            (leaving if self.exact or child.forget_gone_parents else staying).append(part)
+        ordered = sorted(gone, key=natural)
+        for parts, leave in ((leaving, True), (staying, False)):
+            root_rows = root_written and leave == self.exact
+            message = gone_message(self.root, ordered, parts, root_rows, leave) if parts or root_rows else None
+            if message:
+                log.info(message)
+
+    def state(self, ids: Optional[List[str]], full_refresh: Dict[str, Optional[int]], skipped,
+              exact: bool) -> Optional[dict]:
+        """The root's state after a successful run; `full_refresh` is, per child, the time of this run's full
+        pass (None: none this run); children of `skipped` datasets keep what the last run stored."""
+        state = {}
+        if ids is not None and any(child.forget_gone_parents for child in self.children):
+            state[STATE_IDS] = list(ids)
+        entries = {}
+        for child in self.children:
+            if not child.changes_with_parent:
+                continue
+            if child.dataset in skipped:
+                if child.table in self.stored:
+                    entries[child.table] = self.stored[child.table]
+                continue
+            ledger, now = self.ledgers[child.table], full_refresh.get(child.table)
+            entries[child.table] = ledger.state(set(ids or []), ledger.last_full_refresh if now is None else now,
+                                                exact)
+        if entries:
+            state[STATE_CHILDREN] = entries
+        return state or None
 
 
 def natural(value: str):

@@ -10,7 +10,8 @@ only for parents whose `updated` moved since the last successful run, and for al
 `full_refresh_days` (extractors/parents.py keeps what the next run needs). With Full Load every child is read.
 
 What stays true in Storage (Incremental Update): Storage holds exactly what exists in Customer.io.
-- a root list and a child read for every parent are read whole every run: their tables are replaced;
+- a root list and a child read for every parent are read whole every run: their tables are replaced (a root
+  read per partition whose partition the workspace does not offer is replaced only per partition read);
 - a child read only for changed parents gets one delete filter (parents.py): the rows of parents re-read or
   gone leave, those of unchanged parents stay; a full pass replaces the table;
 - a parent deleted between listing and reading (404) is skipped with a warning, and its children's rows leave.
@@ -23,16 +24,15 @@ import threading
 from typing import Dict, Iterator, List, Optional, Set
 from urllib.parse import quote
 
-from customerio import NotFoundError
+from customerio import ApiError, NotFoundError
 from customerio.columns import table_description
 from customerio.ids import id_text
 from customerio.resources import BY_TABLE, Partition, Resource, children
 from extractors.base import REPLACE, Extractor, Kept, Replaced, TableSpec, Walk
-from extractors.parents import EQ, REPLACE as EVERYTHING, ParentLedger, Removal, gone_message, natural
+from extractors.parents import EQ, REPLACE as EVERYTHING, ParentBook, Removal
 from extractors.reading import records
 
 DAY = 86400
-STATE_IDS, STATE_CHILDREN = "ids", "children"
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +57,12 @@ class ResourceExtractor(Extractor):
         self.exact = not settings.keep_deleted_rows
         self.specs = {resource.table: spec_of(resource, self._load_mode(resource))
                       for resource in [root] + self.children}
-        previous = self.state.get(self.name) if isinstance(self.state.get(self.name), dict) else {}
-        self._previous_ids = [text for text in map(id_text, previous.get(STATE_IDS) or []) if text]
-        stored = previous.get(STATE_CHILDREN) if isinstance(previous.get(STATE_CHILDREN), dict) else {}
-        self._stored = {table: entry for table, entry in stored.items() if isinstance(entry, dict)}
-        self._ledgers = {child.table: ParentLedger(self._stored.get(child.table)) for child in self.children
-                         if child.changes_with_parent}
+        self.book = ParentBook(root, self.children, self.state.get(self.name), self.exact)
         self._lock = threading.Lock()
         self._ids: Optional[List[str]] = None
         self._full: Dict[str, bool] = {child.table: self._full_pass(child) for child in self.children}
         self._seen_keys: Dict[str, Set[tuple]] = {}
+        self._keyless: Dict[str, int] = {}          # table -> records left out for lack of a primary key
 
     @staticmethod
     def wanted(root: Resource, settings) -> bool:
@@ -85,9 +81,11 @@ class ResourceExtractor(Extractor):
         return BY_TABLE[table].dataset
 
     def _load_mode(self, resource: Resource) -> Optional[str]:
-        """What is read whole every run is replaced; a child read only for changed parents gets its delete filter
-        when the run knows which parents those are."""
-        return REPLACE if self.exact and not resource.changes_with_parent else None
+        """What is read whole every run is replaced. The run itself decides for a child read only for changed
+        parents (its delete filter) and for a root read per partition (a partition may be missing)."""
+        if not self.exact or resource.changes_with_parent or resource.replace_by:
+            return None
+        return REPLACE
 
     def walks(self):
         yield Walk(self.root.label, self._read_root, datasets=self.datasets)
@@ -98,9 +96,10 @@ class ResourceExtractor(Extractor):
         parents, ids, known = [], [], set()
         replaced = set(root.replace_values) | {p.row[root.replace_by] for p in root.partitions
                                                if root.replace_by in p.row}
+        missing: Set[str] = set()
         for partition in root.partitions or (None,):
             path = _path(root.path, partition.path if partition else {})
-            for record in records(self.client, root, path, partition.params if partition else None):
+            for record in self._offered(root, partition, path, missing):
                 for row in self._rows(root, record, partition):
                     if self.write_root:
                         yield spec, row
@@ -111,12 +110,16 @@ class ResourceExtractor(Extractor):
                     known.add(parent_id)
                     ids.append(parent_id)
                     parents.append(record)
+        replaced.difference_update(str(p.row.get(root.replace_by)) for p in root.partitions if p.name in missing)
         if root.replace_by and self.write_root:
-            for value in sorted(replaced):
-                yield Replaced(spec, value)
+            if self.exact and not missing:
+                yield Kept(spec)                    # every partition read: the whole table
+            else:
+                for value in sorted(replaced):
+                    yield Replaced(spec, value)
         with self._lock:
             self._ids = ids
-        self._report_gone(ids)
+        self.book.report_gone(ids, self.write_root)
         for child in self.children:
             yield from self._fan_out(child, parents, ids)
 
@@ -124,7 +127,7 @@ class ResourceExtractor(Extractor):
         spec = self.specs[child.table]
         if child.forget_gone_parents and not self.exact:
             current = set(ids)
-            for parent_id in self._previous_ids:
+            for parent_id in self.book.previous_ids:
                 if parent_id not in current:
                     yield Replaced(spec, parent_id)
         wanted = [parent for parent in parents if self._changed(child, parent)]
@@ -145,7 +148,7 @@ class ResourceExtractor(Extractor):
 
     def _removal(self, child: Resource, parents: List[dict], ids: List[str], wanted: List[dict]):
         """Marks what leaves Storage before this run's rows of `child` load; returns the parents to read."""
-        spec, ledger = self.specs[child.table], self._ledgers[child.table]
+        spec, ledger = self.specs[child.table], self.book.ledgers[child.table]
         plan = ledger.removal(ids, {id_text(parent.get("id")) for parent in wanted})
         if plan.too_long:
             log.info("%s: %s %s changed and %s did not; every %s is read this run and the table replaced, instead "
@@ -161,27 +164,9 @@ class ResourceExtractor(Extractor):
             yield Kept(spec, plan.values)
         return wanted
 
-    def _report_gone(self, ids: List[str]) -> None:
-        """Says which parents of the last run no longer exist and which of their rows leave Storage."""
-        listed, leaving, staying, gone = set(ids), [], [], set()
-        for child in self.children:
-            ledger = self._ledgers.get(child.table)
-            if ledger is None and not child.forget_gone_parents:
-                continue
-            lost = ledger.gone(listed) if ledger is not None else [i for i in self._previous_ids if i not in listed]
-            gone.update(lost)
-            part = (child.label, ledger.rows_of(lost) if ledger is not None else None)
-            (leaving if self.exact or child.forget_gone_parents else staying).append(part)
-        ordered = sorted(gone, key=natural)
-        for parts, leave in ((leaving, True), (staying, False)):
-            root_rows = self.write_root and leave == self.exact
-            message = gone_message(self.root, ordered, parts, root_rows, leave) if parts or root_rows else None
-            if message:
-                log.info(message)
-
     # ------------------------------------------------------------------ children of one parent
     def _read_children(self, child: Resource, parents: List[dict]):
-        spec, ledger = self.specs[child.table], self._ledgers.get(child.table)
+        spec, ledger = self.specs[child.table], self.book.ledgers.get(child.table)
         for parent in parents:
             parent_id = id_text(parent.get("id"))
             fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
@@ -207,14 +192,42 @@ class ResourceExtractor(Extractor):
             if ledger is not None:
                 ledger.read(parent_id, id_text(parent.get(self.root.updated)), rows)
 
+    def _offered(self, resource: Resource, partition: Optional[Partition], path: str, missing: Set[str]):
+        """The records of one partition. One the workspace does not offer (`partitions_may_be_missing`: 400 or 404
+        before any record) gives none and is added to `missing`: its rows in Storage are not replaced."""
+        found = False
+        try:
+            for record in records(self.client, resource, path, partition.params if partition else None):
+                found = True
+                yield record
+        except ApiError as error:
+            if found or partition is None or not resource.partitions_may_be_missing or error.status not in (400, 404):
+                raise
+            log.warning("%s: this workspace does not offer %s (%s answered %s: %s); it is skipped, and its rows "
+                        "already in Storage stay as they were.", resource.label, partition.name, error.endpoint,
+                        error.status, error.detail)
+            missing.add(partition.name)
+
     def _rows(self, resource: Resource, record: dict, partition: Optional[Partition]) -> Iterator[dict]:
+        """The rows of one record; a row without its own primary key is counted instead (the spec lets `id` be
+        null on actions and contents, and rows with an empty key would collapse into one in Storage)."""
         rows = resource.shape(record, partition) if resource.shape else (dict(record),)
         for row in rows:
             if partition is not None:
                 row.update(partition.row)
+            if any(id_text(row.get(column)) is None for column in resource.primary_key
+                   if column not in resource.from_parent):
+                with self._lock:
+                    self._keyless[resource.table] = self._keyless.get(resource.table, 0) + 1
+                continue
             if resource.deduplicate and not self._first_time(resource, row):
                 continue
             yield row
+
+    def closing_warnings(self) -> List[str]:
+        return [f"{table}: {count:,} record{'' if count == 1 else 's'} without {_key_words(BY_TABLE[table])} "
+                f"{'was' if count == 1 else 'were'} left out: a row needs its primary key "
+                f"({', '.join(BY_TABLE[table].primary_key)})." for table, count in sorted(self._keyless.items())]
 
     def _first_time(self, resource: Resource, row: dict) -> bool:
         key = tuple(id_text(row.get(column)) for column in resource.primary_key)
@@ -230,7 +243,7 @@ class ResourceExtractor(Extractor):
         """Whether every parent's children are read this run."""
         if not child.changes_with_parent or not self.settings.incremental or not self.settings.full_refresh_days:
             return True
-        ledger = self._ledgers[child.table]
+        ledger = self.book.ledgers[child.table]
         if ledger.last_full_refresh is None:
             return True
         if self.exact and ledger.inexact:
@@ -243,13 +256,13 @@ class ResourceExtractor(Extractor):
     def _changed(self, child: Resource, parent: dict) -> bool:
         if self._full[child.table]:
             return True
-        ledger = self._ledgers[child.table]
+        ledger = self.book.ledgers[child.table]
         return not ledger.unchanged(id_text(parent.get("id")), id_text(parent.get(self.root.updated)))
 
     def _note_skipped(self, child: Resource, skipped: int) -> None:
         if not skipped:
             return
-        last = self._ledgers[child.table].last_full_refresh
+        last = self.book.ledgers[child.table].last_full_refresh
         days = self.settings.full_refresh_days
         due = max(0, days - (self.run_started - last) // DAY) if isinstance(last, int) else 0
         log.info("%s: %s %s unchanged since the last run are not read again (every %s is read every %d days; the "
@@ -257,27 +270,16 @@ class ResourceExtractor(Extractor):
                  self.root.singular or "parent", days, due)
 
     def new_state(self, skipped=frozenset()) -> Optional[dict]:
-        state = {}
         with self._lock:
-            ids, full = self._ids, dict(self._full)
-        if ids is not None and any(child.forget_gone_parents for child in self.children):
-            state[STATE_IDS] = list(ids)
-        entries = {}
-        for child in self.children:
-            if not child.changes_with_parent:
-                continue
-            if child.dataset in skipped:
-                if child.table in self._stored:
-                    entries[child.table] = self._stored[child.table]
-                continue
-            ledger = self._ledgers[child.table]
-            # Full Load replaces every table, so Storage then holds exactly what the state says too.
-            entries[child.table] = ledger.state(set(ids or []), self.run_started if full[child.table]
-                                                else ledger.last_full_refresh,
-                                                exact=self.exact or not self.settings.incremental)
-        if entries:
-            state[STATE_CHILDREN] = entries
-        return state or None
+            ids, full = self._ids, {table: self.run_started if done else None for table, done in self._full.items()}
+        # Full Load replaces every table, so Storage then holds exactly what the state says too.
+        return self.book.state(ids, full, skipped, exact=self.exact or not self.settings.incremental)
+
+
+def _key_words(resource: Resource) -> str:
+    """The key columns a record must bring itself (not its parent's id, not its partition's value): "`id`"."""
+    given = set(resource.from_parent).union(*(partition.row for partition in resource.partitions))
+    return " or ".join(f"`{column}`" for column in resource.primary_key if column not in given)
 
 
 def _path(template: str, values: dict) -> str:

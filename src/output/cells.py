@@ -1,7 +1,9 @@
 """Turning API records into flat rows of CSV cells.
 
 A cell is always a str: None becomes empty, booleans are `true`/`false`, numbers keep their JSON spelling, and
-any object or array left in one cell is JSON text (double quotes, keys sorted), never Python repr.
+any object or array left in one cell is JSON text (double quotes, keys sorted), never Python repr. Identifiers are
+the exception: a whole number sent as a float (`2.0`) under a key named `id` or `*_id` (or in a list under `ids` or
+`*_ids`) is written as `2`, as every request, key and state value spells it (customerio.ids), so joins hold.
 """
 from typing import Dict, Mapping, Optional
 
@@ -45,8 +47,17 @@ def flatten(record: Mapping, expand: Optional[Mapping[str, Optional[int]]] = Non
         elif kind is dict and key in expand:
             _expand_into(row, key, value, expand[key])
         else:
-            row[key] = cell(value)
+            row[key] = _id_cell(key, kind, value) if kind is float or kind is list else cell(value)
     return row
+
+
+def _id_cell(key: str, kind: type, value) -> str:
+    """A float or a list: as an identifier (`2.0` -> `2`) when its key names one, else as `cell`."""
+    if kind is float and value.is_integer() and (key == "id" or key.endswith("_id")):
+        return str(int(value))
+    if kind is list and (key == "ids" or key.endswith("_ids")) and any(type(item) is float for item in value):
+        value = [int(item) if type(item) is float and item.is_integer() else item for item in value]
+    return cell(value)
 
 
 _NAMES: Dict[str, Dict[str, str]] = {}     # prefix -> key -> "prefix_key": built and hashed once, not per row
@@ -74,4 +85,4 @@ def _expand_into(row: dict, prefix: str, obj: Mapping, depth: Optional[int]) -> 
         elif kind is dict and value and deeper:
             _expand_into(row, name, value, None if depth is None else depth - 1)
         else:
-            row[name] = cell(value)
+            row[name] = _id_cell(key, kind, value) if kind is float or kind is list else cell(value)

@@ -1,5 +1,5 @@
 """The fake Customer.io App API used by the tests, the demo and the benchmark."""
-from fake_api.server import FakeCustomerIo, Faults, HttpError, route
+from fake_api.server import FakeCustomerIo, Faults, HttpError, Raw, route
 from fake_api.workspace import Workspace
 
-__all__ = ["FakeCustomerIo", "Faults", "HttpError", "Workspace", "route"]
+__all__ = ["FakeCustomerIo", "Faults", "HttpError", "Raw", "Workspace", "route"]

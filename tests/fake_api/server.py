@@ -10,9 +10,12 @@ Shapes real answers take that every endpoint can be switched to (`fake.extras`):
 - "numeric_ids": True sends every identifier that is all digits as a JSON number (`"cio_id": 3000001`,
   `"ids": [1, 2]`), as the spec's own examples do in places. Keys named `id`, `*_id` and `*_ids`/`ids` count;
   a leading zero keeps the string (the number would not spell the same id).
+- "float_ids": True goes one step further and sends those identifiers, and the ones already numbers, as JSON
+  floats (`"id": 2.0`), as a serializer that passed them through a float would.
 - "null_empty_lists": True sends an empty top-level list as `null` (`{"exports": null}` is a recorded answer).
 `fake.serve(method, path, *bodies)` answers that exact path with the given bodies in turn (the last repeats):
-how tests replay response examples that nobody on the team wrote (the real-world corpus).
+how tests replay response examples that nobody on the team wrote (the real-world corpus). A body that is a `Raw`
+is sent as it is, with its own status and content type (a recorded 404 is Go's plain `404 page not found`).
 """
 import base64
 import json
@@ -51,6 +54,14 @@ class HttpError(Exception):
         self.status = status
         self.detail = detail
         self.legacy = legacy          # answer in the legacy shape {"meta":{"error":...}} (transactional contents)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A canned answer sent byte for byte: any status, any text, any content type."""
+    status: int
+    text: str
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -196,8 +207,8 @@ class FakeCustomerIo:
 
 def reshaped(fake, payload):
     """The answer in the shapes the switches ask for (see the module docstring)."""
-    if fake.extras.get("numeric_ids"):
-        payload = _numeric_ids(payload)
+    if fake.extras.get("numeric_ids") or fake.extras.get("float_ids"):
+        payload = _numeric_ids(payload, number=float if fake.extras.get("float_ids") else int)
     if fake.extras.get("null_empty_lists") and isinstance(payload, dict):
         payload = {key: (None if value == [] else value) for key, value in payload.items()}
     return payload
@@ -206,19 +217,24 @@ def reshaped(fake, payload):
 _DIGITS = re.compile(r"^(0|[1-9][0-9]{0,17})$")
 
 
-def _as_number(value):
-    return int(value) if isinstance(value, str) and _DIGITS.match(value) else value
+def _as_number(value, number=int):
+    if isinstance(value, str) and _DIGITS.match(value):
+        return number(int(value))
+    if number is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
-def _numeric_ids(node, key: str = ""):
+def _numeric_ids(node, key: str = "", number=int):
     if isinstance(node, dict):
-        return {k: _numeric_ids(v, k) for k, v in node.items()}
+        return {k: _numeric_ids(v, k, number) for k, v in node.items()}
     if isinstance(node, list):
         if key == "ids" or key.endswith("_ids"):
-            return [_as_number(item) if not isinstance(item, (dict, list)) else _numeric_ids(item) for item in node]
-        return [_numeric_ids(item) for item in node]
+            return [_as_number(item, number) if not isinstance(item, (dict, list)) else _numeric_ids(item, "", number)
+                    for item in node]
+        return [_numeric_ids(item, "", number) for item in node]
     if key == "id" or key.endswith("_id"):
-        return _as_number(node)
+        return _as_number(node, number)
     return node
 
 
@@ -317,7 +333,11 @@ class _Handler(BaseHTTPRequestHandler):
         entry.body = body
         canned = fake.canned.get((method, path))
         if canned:
-            return self._json(entry, canned.pop(0) if len(canned) > 1 else canned[0])
+            answer = canned.pop(0) if len(canned) > 1 else canned[0]
+            if isinstance(answer, Raw):
+                entry.status = answer.status
+                return self._send(answer.status, answer.text.encode(), {"Content-Type": answer.content_type})
+            return self._json(entry, answer)
         for route_method, regex, handler in _ROUTES:
             match = regex.match(path)
             if match and route_method == method:

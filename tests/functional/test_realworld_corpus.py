@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from fake_api import Raw
 from helpers import base_parameters
 from storage import type_mismatches
 
@@ -142,3 +143,62 @@ def test_an_empty_people_search_is_null(component, fake):
     result = ok(component(base_parameters(customers=[{"filters": "", "attributes": "", "method": "api"}]), env=FAST))
     assert result.tables["customers"] == [] and "cio_id" in result.headers["customers"]
     assert not fake.requests("^/v1/customers/attributes$")
+
+
+def test_activities_in_the_live_shape_and_every_documented_data_form(component, fake):
+    spec = SPEC["GET /v1/activities"]["embedded_examples"]
+    fields = SPEC_2026["GET /v1/activities"]["field_examples"]
+    documented = {"customer_id": fields["customer_id"], "customer_identifiers": {"cio_id": fields[
+        "customer_identifiers.cio_id"]}, "delivery_id": fields["delivery_id"], "delivery_type": "email",
+        "id": fields["id"], "timestamp": fields["timestamp"], "type": fields["type"]}
+    delivery = {**documented, "data": spec["$.properties.activities.items.properties.data.oneOf[0]"]}
+    change = {**documented, "id": "01AK4N8V8G8KVA4HN8Y50CCZ60", "type": "attribute_change", "delivery_id": None,
+              "delivery_type": None, "data": spec["$.properties.activities.items.properties.data.oneOf[1]"]}
+    fake.serve("GET", "/activities", {"activities": [AIRBYTE["activity_live_shape"]["value"], delivery, change],
+                                      "next": ""})
+    result = ok(component(base_parameters(activities=[{"types": [], "mode": "PARSED_DATA"}]), env=FAST))
+    opened = result.tables["activity_opened_email"][0]
+    assert (opened["id"], opened["data_opened"], opened["customer_identifiers_cio_id"]) == \
+        ("a1", "1701390800", "c0000001")
+    sent = result.tables["activity_sent_email"][0]
+    assert (sent["data_delivered"], sent["data_opened"], sent["customer_identifiers_cio_id"]) == ("", "", "a3000001")
+    changed = result.tables["activity_attribute_change"][0]
+    assert (changed["data_email_from"], changed["data_email_to"]) == ("newPerson@example.com", "newPerson@customer.io")
+
+
+def test_campaigns_of_the_spec_field_examples(component, fake):
+    examples = SPEC["GET /v1/campaigns"]["embedded_examples"]
+    campaigns = []
+    for n in range(7):
+        prefix = f"$.properties.campaigns.items.oneOf[{n}].properties."
+        campaigns.append({"id": n + 1, **{path[len(prefix):]: example for path, example in examples.items()
+                                          if path.startswith(prefix)}})
+    fake.serve("GET", "/campaigns", {"campaigns": campaigns})
+    result = ok(component(base_parameters(campaigns=True), env=FAST))
+    rows = {row["id"]: row for row in result.tables["campaigns"]}
+    assert set(rows) == {str(n) for n in range(1, 8)}
+    assert rows["1"]["filter_segment_ids"] == "[21,42]" and rows["1"]["trigger_segment_ids"] == "[90]"
+    assert rows["7"]["tags"] == '["new","welcome"]' and rows["7"]["filter_segment_ids"] == ""
+
+
+def test_the_documented_error_body_of_a_429_is_waited_out(component, fake):
+    body = AIRBYTE["errors_shape"]["value"]
+    fake.serve("GET", "/segments", Raw(429, json.dumps(body)), {"segments": [{"id": 1, "name": "after"}]})
+    result = ok(component(base_parameters(segments=True, segment_members=False),
+                          env={**FAST, "CUSTOMERIO_BACKOFF_BASE": "0.01"}))
+    assert [row["name"] for row in result.tables["segments"]] == ["after"]
+    assert [r.status for r in fake.requests("^/v1/segments$")] == [429, 200]
+
+
+def test_a_customers_export_as_the_spec_describes_it(component, fake):
+    export = SPEC["POST /v1/exports/customers"]["embedded_examples"]["$.properties.export"]
+    assert export == SPEC["GET /v1/exports/{export_id}"]["embedded_examples"]["$.properties.export"]
+    fake.serve("POST", "/exports/customers", {"export": export})
+    fake.serve("GET", "/exports/110", {"export": export})
+    fake.serve("GET", "/exports/110/download", {"url": fake.root + "/files/export-110.csv"})
+    fake.extras.setdefault("files", {})["/files/export-110.csv"] = \
+        b"cio_id,id,email,plan\nc1,1,one@example.com,pro\nc2,,two@example.com,free\n"
+    result = ok(component(base_parameters(customers=[{"filters": "", "attributes": "", "method": "export"}]),
+                          env={**FAST, "CUSTOMERIO_EXPORT_POLL_SECONDS": "0.01"}))
+    assert sorted((row["cio_id"], row["id"], row["plan"]) for row in result.tables["customers"]) == \
+        [("c1", "1", "pro"), ("c2", "", "free")]

@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, OBJECT_ACTIONS, RELATIONSHIP_ACTIONS,
+                                is_activity_type)
 from helpers import base_parameters
 
 
@@ -84,3 +86,38 @@ def test_sync_action_gives_up_quickly_when_the_api_keeps_failing(component, fake
     assert "503" in result.stderr and "GET /segments" in result.stderr
     assert len(fake.requests("^/v1/segments$")) == 3
     assert elapsed < 30
+
+
+def test_list_activity_types_adds_the_workspaces_object_and_relationship_types(component, fake):
+    fake.workspace.object_types = 2
+    fake.serve("GET", "/object_types", {"types": [{"id": "1", "name": "Companies"}, {"id": 2, "name": "Accounts"},
+                                                  {"id": "custom", "name": "Not numeric"}, {"name": "No id"}]})
+    result, elapsed = run_action(component, "list_activity_types", **HALF_EDITED)
+    assert result.exit_code == 0, result.output
+    options = json.loads(result.stdout)
+    values = [o["value"] for o in options]
+    labels = dict((o["value"], o["label"]) for o in options)
+    catalogue = list(ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES)
+    assert values[:len(catalogue)] == catalogue and labels["opened_email"] == "Opened email"
+    assert labels["secondary:opened_email"] == "Opened email (secondary, older type)"
+    workspace = values[len(catalogue):]
+    assert workspace[:8] == [f"_o:2:{a}" for a in OBJECT_ACTIONS] + [f"_r:2:{a}" for a in RELATIONSHIP_ACTIONS]
+    assert len(workspace) == 16 and all(is_activity_type(value) for value in workspace)   # Accounts, then Companies
+    assert labels["_o:1:create"] == "Companies (1): create"
+    assert labels["_r:1:attribute_change"] == "Companies (1) relationship: attribute change"
+    assert len(fake.requests("^/v1/")) == 1 and elapsed < 30
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_list_activity_types_without_object_types_answers_the_catalogue(component, fake, status):
+    fake.force("^/v1/object_types$", status)
+    result, _ = run_action(component, "list_activity_types")
+    assert result.exit_code == 0, result.output
+    assert [o["value"] for o in json.loads(result.stdout)] == list(ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES)
+
+
+def test_list_activity_types_with_a_rejected_key_says_so_in_one_sentence(component):
+    result, _ = run_action(component, "list_activity_types", **{"#api_secret": "nope"})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith("Customer.io rejected the API key (401).")
+    assert len(result.stderr.strip().splitlines()) == 1 and "nope" not in result.output

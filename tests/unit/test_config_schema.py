@@ -137,7 +137,11 @@ def test_type_pickers_offer_the_catalogue_with_its_titles():
         items = groups[group]["properties"]["types"]["items"]
         assert items["enum"] == list(values)
         assert items["options"]["enum_titles"] == [type_title(v) for v in values]
-        assert "async" not in (groups[group]["properties"]["types"].get("options") or {})
+    # Messages: the catalogue is the whole list. Activities: Load adds the workspace's object and relationship types.
+    assert "async" not in (groups["messages"]["properties"]["types"].get("options") or {})
+    activity_options = groups["activities"]["properties"]["types"]["options"]
+    assert activity_options["async"] == {"label": "Load activity types", "action": "list_activity_types"}
+    assert activity_options["creatable"] is True
     message_titles = dict(zip(groups["messages"]["properties"]["types"]["items"]["enum"],
                               groups["messages"]["properties"]["types"]["items"]["options"]["enum_titles"]))
     assert "retired" in message_titles["urban_airship"]

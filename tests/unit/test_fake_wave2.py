@@ -228,6 +228,26 @@ def test_small_settings_lists_have_their_wrapper_keys_and_shapes(fake):
     assert workspaces[0]["people"] == fake.workspace.people and workspaces[0]["objects"] == 25 + 12
 
 
+def test_webhook_endpoints_take_every_credential_form(fake):
+    fake.workspace.reporting_webhooks = 6
+    endpoints = [w["endpoint"] for w in get(fake, "/reporting_webhooks")["reporting_webhooks"]]
+    assert endpoints[2] == "https://user3:raw@pw3@hooks.example.com/cio/3"
+    assert endpoints[3].startswith("HTTPS://user4:p%40ss4@") and endpoints[3].endswith("?next=http://a@b")
+    assert [strip_credentials(e) for e in endpoints] == [
+        "https://hooks.example.com/cio/1", "https://hooks.example.com/cio/2?token=t2",
+        "https://hooks.example.com/cio/3", "HTTPS://hooks.example.com/cio/4?next=http://a@b",
+        "https://hooks.example.com/cio/5/a@b", "https://hooks.example.com:8443/cio/6"]
+
+
+def test_sender_identities_in_the_spec_shape(fake):
+    fake.workspace.sender_identities = 7
+    fake.extras.update(senders_without_hidden=True, senders_hidden_includes_all=True)
+    hidden, _ = follow(fake, "/sender_identities", "sender_identities", hidden="true", limit="100")
+    visible, _ = follow(fake, "/sender_identities", "sender_identities", hidden="false", limit="100")
+    assert [s["id"] for s in hidden] == list(range(1, 8)) and [s["id"] for s in visible] == [1, 2, 4, 5, 7]
+    assert not any("hidden" in s for s in hidden + visible)
+
+
 # ---------------------------------------------------------------------- suppressions and opt-outs
 def test_suppressions_page_by_offset_and_answer_null_past_the_end(fake):
     pages, offset = [], 0

@@ -3,7 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from customerio.metrics import EASTERN, UTC, buckets_back, buckets_from, floor, following, parse_start, v1_steps
+from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_from, floor, following, parse_start, v1_steps,
+                                v2_buckets)
 
 DAY = 86400
 
@@ -39,3 +40,14 @@ def test_v1_steps_cover_the_window_within_the_maximum(days_back, steps, short):
     now = int(datetime(2025, 6, 15, 12, tzinfo=EASTERN).timestamp())
     start = floor(now, "days", EASTERN) - days_back * DAY
     assert v1_steps(start, now, "days") == (steps, short)
+
+
+@pytest.mark.parametrize("body", [
+    {"start": "2025-01-01 00:00:00 +0000 UTC", "end": "2025-01-04 00:00:00 +0000 UTC", "res": "days",
+     "metric": {"series": {"sent": [1, 2, 3]}}},                                    # the 2026 spec's answer
+    {"metric": {"series": {"sent": [1, 2, 3]}}},                                    # the 2025 spec's: series alone
+])
+def test_v2_buckets_are_the_same_whether_the_answer_echoes_its_start_or_not(body):
+    asked = int(datetime(2025, 1, 1, 15, tzinfo=UTC).timestamp())                  # floored to its UTC day
+    assert [datetime.fromtimestamp(b, UTC).strftime("%m-%d %H:%M") for b in v2_buckets(asked, body, 3, "days")] == \
+        ["01-01 00:00", "01-02 00:00", "01-03 00:00"]

@@ -44,6 +44,15 @@ def test_flatten_expands_only_named_keys_to_the_given_depth():
                    "tags": '["t"]', "other": '{"k":"v"}'}
 
 
+def test_ids_sent_as_floats_are_written_as_whole_numbers():
+    record = {"id": 2.0, "campaign_id": 7.0, "content_ids": [18.0, 19, "20"], "ids": [1.0], "price": 2.0,
+              "ratio": 0.5, "parent_action_id": 1.5, "tags": [2.0], "identifiers": {"id": 42.0, "cio_id": "c1"}}
+    row = flatten(record, {"identifiers": 1})
+    assert row == {"id": "2", "campaign_id": "7", "content_ids": '[18,19,"20"]', "ids": "[1]", "price": "2.0",
+                   "ratio": "0.5", "parent_action_id": "1.5", "tags": "[2.0]", "identifiers_id": "42",
+                   "identifiers_cio_id": "c1"}
+
+
 def test_sanitize_follows_storage_rules():
     assert sanitize("Company Name") == "Company_Name"
     assert sanitize("_last_emailed") == "last_emailed"

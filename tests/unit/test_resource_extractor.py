@@ -2,8 +2,10 @@
 replaced partitions, numeric ids; segments (the hardest child, membership) first."""
 import logging
 
+import pytest
+
 from configuration import parse_settings
-from customerio import CustomerIoClient
+from customerio import ApiError, CustomerIoClient, NotFoundError
 from output.cells import flatten
 from extractors.base import Kept, Replaced, Walk
 from customerio.resources import BY_TABLE
@@ -110,6 +112,83 @@ def test_numeric_ids_give_the_same_rows_and_state(fake):
     as_text = everything()
     fake.extras["numeric_ids"] = True
     assert everything() == as_text
+
+
+class OffsetPages:
+    """A client whose suppression lists answer full pages, except where `refuse` says (path, offset) -> status."""
+
+    def __init__(self, refuse):
+        self.refuse = refuse
+
+    def get(self, path, params=None):
+        offset = int((params or {}).get("offset", 0))
+        status = self.refuse.get((path, offset))
+        if status:
+            raise (NotFoundError if status == 404 else ApiError)(f"GET {path}", status, "no such list")
+        return {"suppressions": [{"email": f"{path[-6:]}-{offset + i}@example.com"} for i in range(1000)]
+                if offset < 1000 else None}
+
+
+def suppression_walk(refuse, **parameters):
+    settings = parse_settings({"#api_secret": "k", "esp_suppressions": True, **parameters})
+    instance = ResourceExtractor(BY_TABLE["esp_suppressions"], OffsetPages(refuse), settings, {}, 0)
+    return instance, next(iter(instance.walks()))
+
+
+def test_a_suppression_list_refused_before_its_first_row_is_skipped_and_not_replaced():
+    _, walk = suppression_walk({("/esp/suppression/blocks", 0): 404, ("/esp/suppression/invalid_emails", 0): 400})
+    items = list(walk.run())
+    replaced = [item.value for item in items if isinstance(item, Replaced)]
+    rows = [row for item in items if not isinstance(item, Replaced) for row in [item[1]]]
+    assert replaced == ["bounces", "spam_reports"]
+    assert {row["suppression_type"] for row in rows} == {"bounces", "spam_reports"} and len(rows) == 2000
+
+
+def test_every_suppression_list_read_replaces_the_table_and_with_rows_kept_each_type():
+    instance, walk = suppression_walk({})
+    marks = [item for item in walk.run() if isinstance(item, (Replaced, Kept))]
+    assert marks == [Kept(instance.specs["esp_suppressions"])]
+    assert instance.specs["esp_suppressions"].load is None          # the run decides: a list may be missing
+    instance, walk = suppression_walk({}, keep_deleted_rows=True)
+    assert [item.value for item in walk.run() if isinstance(item, (Replaced, Kept))] == \
+        ["blocks", "bounces", "invalid_emails", "spam_reports"]
+
+
+def test_a_suppression_list_refused_after_rows_were_read_fails_the_walk():
+    _, walk = suppression_walk({("/esp/suppression/blocks", 1000): 400})
+    items = []
+    with pytest.raises(ApiError) as raised:             # a list that broke off half-way was not read
+        for item in walk.run():
+            items.append(item)
+    assert raised.value.status == 400 and not any(isinstance(item, Replaced) for item in items)
+
+
+def test_records_without_their_key_are_counted_for_one_warning_per_table(fake):
+    fake.extras["null_ids"] = True
+    settings = parse_settings({"#api_secret": "k", "campaign_actions": True})
+    instance = ResourceExtractor(BY_TABLE["campaigns"], CustomerIoClient("test-app-key", fake.url), settings, {}, 0)
+    walks = []
+    for item in next(iter(instance.walks())).run():
+        if isinstance(item, Walk):
+            walks.append(item)
+    rows = [item[1] for walk in walks for item in walk.run() if not isinstance(item, Replaced)]
+    assert rows and all(row["id"] is not None for row in rows)
+    warnings = instance.closing_warnings()
+    assert len(warnings) == 1 and warnings[0].startswith("campaign_actions: ")
+    assert "without `id` were left out: a row needs its primary key (campaign_id, id)." in warnings[0]
+
+
+def test_members_listed_only_by_id_have_no_key_and_are_counted(fake, caplog):
+    fake.workspace.segments = 1
+    fake.serve("GET", "/segments/1/membership", {"segment_id": 1, "identifiers": None, "ids": ["42", "43"],
+                                                 "next": ""})
+    caplog.set_level(logging.WARNING)
+    instance = extractor(fake)
+    _, lanes = run(next(iter(instance.walks())))
+    assert [record for lane in lanes for _, record in run(lane)[0]] == []
+    assert "Segment 1 membership came without `identifiers`" in caplog.text
+    assert instance.closing_warnings() == ["segment_members: 2 records without `cio_id` were left out: a row needs "
+                                           "its primary key (segment_id, cio_id)."]
 
 
 # ---------------------------------------------------------------------------------------------- changed parents only

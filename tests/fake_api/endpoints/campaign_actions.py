@@ -15,6 +15,7 @@ it, every variant carries it in `multi_language_branch_action_id`, and the metri
 - every 3rd campaign has `Workspace.long_campaign_steps` steps (default 11: campaign 3 lists 18 records, two
   pages); the others 1 + n % 3. Campaign 1 keeps its historical summary [10 email, 11 email].
 
+`fake.extras["null_ids"]` sends some records with `id` null (common.null_id), here and in broadcast actions.
 Switches (fake_api.endpoints.lifecycle): delete_between/remove(fake, "campaign", n) (404 here),
 remove_child(fake, "campaign_action", n, action_id), touch(fake, "campaign", n) (campaign and all its actions
 move), touch_child(fake, "campaign_action", n, action_id) (one action moves, the campaign does not).
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from fake_api.endpoints import lifecycle
-from fake_api.endpoints.common import cursor_page
+from fake_api.endpoints.common import cursor_page, null_id
 from fake_api.server import route
 
 PAGE = 10
@@ -127,7 +128,7 @@ def action_record(fake, family: str, parent: int, parent_created: int, action: A
     updated = lifecycle.updated(created + 60 + action.id % 7, rev)
     suffix = f" ({action.language})" if action.language else ""
     name = lifecycle.renamed(f"Step {action.position + 1} {action.kind}{suffix}", rev)
-    record = {"id": str(action.id)}
+    record = {"id": None if null_id(fake, action.id) else str(action.id)}
     if family == "campaign":
         record["campaign_id"] = parent
     record.update({"deduplicate_id": f"{action.id}:{updated}", "name": name, "layout": "", "body": "",

@@ -1,4 +1,4 @@
-"""Cursor pagination shared by the fake's list endpoints."""
+"""Cursor pagination and record quirks shared by the fake's list endpoints."""
 from typing import Callable, Dict, List
 
 from fake_api.server import decode_cursor, encode_cursor, int_param
@@ -24,3 +24,9 @@ def cursor_page(fake, query: Dict[str, str], items_key: str, total: int, items: 
     payload[items_key] = items(offset, count) if count else []
     payload["next"] = encode_cursor({"o": offset + count}) if offset + count < total else ""
     return payload
+
+
+def null_id(fake, record_id: int) -> bool:
+    """`fake.extras["null_ids"] = True`: every record whose id is 1 modulo 4 comes with `"id": null`, as the 2025
+    spec allows on campaign actions, broadcast actions and transactional contents (Airbyte tests a null one)."""
+    return bool(fake.extras.get("null_ids")) and record_id % 4 == 1

@@ -15,7 +15,8 @@ Version 2 (`version=2` exactly; any other value or none SILENTLY gives version 1
   DST change is 23 or 25 hours long), and they go on while they start before `end` (at least one). Response
   `start` / `end` are the first bucket's start and the last bucket's end in Go's time.String() form in `tz`,
   e.g. "2025-01-01 00:00:00 +0000 UTC" or "2025-03-09 00:00:00 -0500 EST"; more than 1,000 buckets is a 400
-  (a choice: the limit is undocumented; `fake.extras["metrics_v2_max_buckets"]` changes it).
+  (a choice: the limit is undocumented; `fake.extras["metrics_v2_max_buckets"]` changes it). That is the 2026
+  spec's answer; the 2025 spec's has only `metric.series`: `fake.extras["metrics_v2_series_only"]` answers so.
 Version 1 (`period`/`steps`):
 - `period` hours|days|weeks|months (default days, 400 otherwise); `steps` maximum 24/45/12/121, default the
   maximum (12 for months), 0 = the maximum, above the maximum = the maximum, 1 = 2 periods; N steps give N
@@ -74,6 +75,7 @@ EASTERN = "America/New_York"
 SCALE = {"hours": 6, "days": 80, "weeks": 500, "months": 2000}
 LATE_METRICS = ("opened", "human_opened", "clicked", "human_clicked")
 NEW_NAMES, LATE, MAX_BUCKETS = "metrics_new_names", "metrics_late", "metrics_v2_max_buckets"
+SERIES_ONLY = "metrics_v2_series_only"
 TEN_YEARS_DAYS = 3653
 
 
@@ -322,7 +324,7 @@ def _window(fake, query, v2_allowed: bool):
         res = RES[raw_res]
         starts = v2_buckets(start, end, res, tz, int(fake.extras.get(MAX_BUCKETS, 1000)))
         extra = {"start": go_time(starts[0], tz), "end": go_time(bucket_end(starts[-1], res, tz), tz), "res": raw_res}
-        return res, starts, tz, extra
+        return res, starts, tz, ({} if fake.extras.get(SERIES_ONLY) else extra)
     period = query.get("period") or "days"
     if period not in V1_MAX:
         raise HttpError(400, "period must be hours, days, weeks or months")

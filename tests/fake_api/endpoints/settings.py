@@ -3,7 +3,10 @@ reporting webhooks, workspaces (customerio-api-wave2.md section 9).
 
 - GET /sender_identities: ids 1..Workspace.sender_identities; every 3rd is hidden, every 4th a phone sender.
   `hidden=true` returns ONLY hidden senders, `hidden=false` (and no `hidden`: a choice) only visible ones;
-  another value is a 400. `limit` (default 10, a choice; capped at 1000), `sort` asc (default, by id) | desc,
+  another value is a 400. That is the live shape Airbyte found; the spec's shape is two switches away:
+  `fake.extras["senders_without_hidden"]` leaves the `hidden` key out of every record (both spec examples do),
+  `fake.extras["senders_hidden_includes_all"]` makes `hidden=true` list every sender (the spec text: "include
+  hidden senders"). `limit` (default 10, a choice; capped at 1000), `sort` asc (default, by id) | desc,
   cursor `start`/`next`. The LAST non-empty page still carries a `next`; the request with it returns an empty
   page that carries one more `next`, and following that gives an empty page with `next` "". So a client that
   stops on an empty page makes pages + 1 requests per `hidden` value; one that only stops on an empty `next`
@@ -12,15 +15,17 @@ reporting webhooks, workspaces (customerio-api-wave2.md section 9).
 - GET /collections: metadata only ({id, name, schema, rows, bytes, created_at, updated_at}).
 - GET /subscription_topics: key `topics` ({id, identifier "topic_<id>", name, description,
   subscribed_by_default}). GET /subscription_channels: key `channels`.
-- GET /reporting_webhooks: every odd webhook's `endpoint` carries `user:password@` credentials.
+- GET /reporting_webhooks: endpoints cycle through WEBHOOK_FORMS: credentials plain, a raw `@` in the password,
+  percent-encoded and under an upper-case scheme with an `@` in the query, none with a token in the query, an
+  `@` in the path, a user without a password and a port.
 - GET /workspaces: every workspace of the account; the first is this one (people / object counts of the model).
 None of these is paginated except sender identities.
 Helpers: expected_sender_identities(fake, hidden=None), expected_snippets(fake), expected_collections(fake),
 expected_subscription_topics(fake), expected_subscription_channels(fake),
 expected_reporting_webhooks(fake, strip=True), expected_workspaces(fake), strip_credentials(url).
 """
-import re
 from typing import List, Optional
+from urllib.parse import urlsplit
 
 from fake_api.server import HttpError, decode_cursor, encode_cursor, int_param, route
 
@@ -28,7 +33,9 @@ SENDER_DEFAULT_LIMIT, SENDER_MAX_LIMIT = 10, 1000
 CHANNEL_TYPES = ("email", "twilio", "push", "in_app", "slack", "urban_airship")
 EVENTS = ("customer_subscribed", "customer_unsubscribed", "customer_subscription_preferences_changed",
           "email_drafted", "email_attempted", "email_sent", "email_delivered", "email_opened", "email_clicked")
-_CREDENTIALS = re.compile(r"^(\w+://)[^/@]*@")
+WEBHOOK_FORMS = ("https://user{i}:s3cret{i}@{host}/cio/{i}", "https://{host}/cio/{i}?token=t{i}",
+                 "https://user{i}:raw@pw{i}@{host}/cio/{i}", "HTTPS://user{i}:p%40ss{i}@{host}/cio/{i}?next=http://a@b",
+                 "https://{host}/cio/{i}/a@b", "https://user{i}@{host}:8443/cio/{i}")
 
 
 def sender(ws, i: int) -> dict:
@@ -57,14 +64,18 @@ def list_sender_identities(fake, query, body):
     if sort not in ("asc", "desc"):
         raise HttpError(400, "sort must be asc or desc")
     limit = int_param(query, "limit", SENDER_DEFAULT_LIMIT, SENDER_MAX_LIMIT)
-    ids = [i for i in range(1, ws.sender_identities + 1) if (i % 3 == 0) == hidden]
+    everyone = hidden and fake.extras.get("senders_hidden_includes_all")
+    ids = [i for i in range(1, ws.sender_identities + 1) if everyone or (i % 3 == 0) == hidden]
     if sort == "desc":
         ids.reverse()
     cursor = decode_cursor(query["start"]) if query.get("start") else {"o": 0}
     offset = cursor.get("o", 0)
     page = ids[offset:offset + limit]
     if page:
-        return {"sender_identities": [sender(ws, i) for i in page], "next": encode_cursor({"o": offset + len(page)})}
+        records = [sender(ws, i) for i in page]
+        if fake.extras.get("senders_without_hidden"):
+            records = [{k: v for k, v in record.items() if k != "hidden"} for record in records]
+        return {"sender_identities": records, "next": encode_cursor({"o": offset + len(page)})}
     if cursor.get("z"):
         return {"sender_identities": [], "next": ""}
     return {"sender_identities": [], "next": encode_cursor({"o": offset, "z": 1})}
@@ -93,8 +104,7 @@ def channel(ws, i: int) -> dict:
 
 
 def webhook(ws, i: int) -> dict:
-    host = "hooks.example.com"
-    endpoint = f"https://user{i}:s3cret{i}@{host}/cio/{i}" if i % 2 else f"https://{host}/cio/{i}?token=t{i}"
+    endpoint = WEBHOOK_FORMS[(i - 1) % len(WEBHOOK_FORMS)].format(i=i, host="hooks.example.com")
     return {"id": i, "name": f"Webhook {i}", "endpoint": endpoint, "events": list(EVENTS[:3 + i % 6]),
             "disabled": i % 3 == 0, "full_resolution": i % 2 == 0, "type": "webhook" if i % 4 else "js",
             "with_content": i % 2 == 1}
@@ -136,8 +146,10 @@ for _path in _LISTS:
 
 # ---------------------------------------------------------------------- test helpers
 def strip_credentials(url: str) -> str:
-    """The URL without `user:password@` (what the reporting_webhooks table must hold)."""
-    return _CREDENTIALS.sub(r"\1", url)
+    """The URL without `user:password@` (what the reporting_webhooks table must hold): the userinfo is the
+    network location up to its last `@`, as urllib's own parser reads it."""
+    netloc = urlsplit(url).netloc
+    return url.replace(netloc, netloc.rpartition("@")[2], 1) if "@" in netloc else url
 
 
 def expected_sender_identities(fake, hidden: Optional[bool] = None) -> List[dict]:

@@ -12,6 +12,9 @@ Choices where the reference is silent or uncertain:
 - `category` is "spam" for spam_reports and "bounces" for the other three (the spec's enum has only these);
 - a page past the end, and every page of an empty list, is {"suppressions": null} with no `category`;
 - an unknown type is a 400 (the spec documents no 404; it is an invalid parameter value).
+The 2025 spec's enum has only bounces and spam_reports: `fake.extras["suppression_types"]` narrows the types this
+workspace offers (the others answer as unknown types), `fake.extras["suppression_unknown_status"]` (400 by
+default, or 404) is how an unknown type is refused.
 Helper: expected_suppressions(fake, type, domain=None) -> every item, in list order.
 """
 from typing import List, Optional
@@ -60,8 +63,11 @@ def _offset(query) -> int:
 
 @route("GET", "/esp/suppression/{suppression_type}")
 def list_suppressions(fake, query, body, suppression_type):
-    if suppression_type not in TYPES:
-        raise HttpError(400, f"suppression_type must be one of {', '.join(TYPES)}")
+    offered = fake.extras.get("suppression_types") or TYPES
+    if suppression_type not in offered:
+        status = int(fake.extras.get("suppression_unknown_status") or 400)
+        detail = f"suppression_type must be one of {', '.join(offered)}" if status == 400 else "not found"
+        raise HttpError(status, detail)
     ws = fake.workspace
     limit = int_param(query, "limit", DEFAULT_LIMIT, MAX_LIMIT)
     offset = _offset(query)

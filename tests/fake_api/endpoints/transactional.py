@@ -5,6 +5,7 @@ Template k (0-based, k < Workspace.transactional) has id 1 + k and 1 + k % 3 lan
 extra `trigger_name`. /contents answers 400 (malformed id) and 404 (unknown, deleted or removed template) with
 the LEGACY body {"meta": {"error": "..."}}, as the spec documents for this endpoint.
 
+`fake.extras["null_ids"]` sends some contents with `id` null (common.null_id).
 Switches (fake_api.endpoints.lifecycle): delete_between / remove(fake, "transactional", id),
 touch_transactional(fake, id), remove_child(fake, "transactional_content", id, content_id).
 Helpers: expected_transactional(fake), expected_transactional_contents(fake, id).
@@ -12,6 +13,7 @@ Helpers: expected_transactional(fake), expected_transactional_contents(fake, id)
 from typing import List
 
 from fake_api.endpoints import lifecycle
+from fake_api.endpoints.common import null_id
 from fake_api.server import route
 
 LANGUAGES = ("", "fr", "de")
@@ -55,7 +57,8 @@ def contents(fake, transactional_id: int) -> List[dict]:
         sender = 1 + content_id % max(ws.sender_identities, 1)
         language = LANGUAGES[i]
         result.append({
-            "id": content_id, "name": lifecycle.renamed(f"Receipt {language or 'default'}", crev),
+            "id": None if null_id(fake, content_id) else content_id,
+            "name": lifecycle.renamed(f"Receipt {language or 'default'}", crev),
             "type": "email" if transactional_id % 5 else "push", "language": language,
             "subject": f"Your receipt {transactional_id}", "preheader_text": "", "body": "<p>Thanks!</p>",
             "body_amp": "", "from": f"Sender {sender} <sender{sender}@example.com>", "from_id": sender,
