@@ -12,7 +12,7 @@ from configuration.values import as_bool as _bool, as_choice as _choice, as_int_
 from configuration.values import as_number as _number, names_list as _types, parse_since
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
                                 is_activity_type)
-from customerio.metrics import FAMILIES, RESOLUTIONS
+from customerio.metrics import DEFAULT_FAMILIES, FAMILIES, RESOLUTIONS
 
 ACTIVITY_MODES = ("PARSED_DATA", "SINGLE_TABLE")
 CUSTOMER_METHODS = ("export", "api")
@@ -21,7 +21,7 @@ MESSAGES_KEYS = {"types", "incremental_output", "lookback_days", "since"}
 CUSTOMERS_KEYS = {"filters", "segment_ids", "attributes", "method", "export_timeout_minutes"}
 ACTIVITIES_KEYS = {"types", "mode", "delete", "deleted", "incremental_output", "lookback_hours"}
 OBJECTS_KEYS = {"types", "attributes", "relationships"}
-METRICS_KEYS = {"entities", "resolution", "since", "lookback_days"}
+METRICS_KEYS = {"entities", "resolution", "since", "lookback_days", "links", "journeys"}
 DEFAULT_METRICS_SINCE = "90 days ago"
 DEFAULT_METRICS_LOOKBACK_DAYS = 35
 
@@ -53,10 +53,12 @@ class ActivitiesSettings:
 
 @dataclass
 class MetricsSettings:
-    entities: List[str]             # metric families (campaigns, ...); all of them when none is named
+    entities: List[str]             # metric families (campaigns, ...); the default ones when none is named
     resolution: str = "days"
     since: int = 0                  # unix seconds: where a first run (or a run after Reset State) starts
     lookback_days: int = DEFAULT_METRICS_LOOKBACK_DAYS
+    links: bool = False             # link_metrics for every entity read: two requests per entity
+    journeys: bool = False          # journey_metrics: one request per campaign (per 1,000 buckets)
 
 
 @dataclass
@@ -174,11 +176,13 @@ def metrics_settings(item: dict, now: datetime, warnings: list) -> MetricsSettin
     bad = [name for name in entities if name not in valid]
     if bad:
         raise ConfigError(f"Unknown metrics entity {', '.join(bad)} in `metrics.entities`; valid ones are: "
-                          f"{', '.join(valid)} (or none for all of them).")
+                          f"{', '.join(valid)} (or none for {', '.join(DEFAULT_FAMILIES)}).")
     return MetricsSettings(
-        entities=entities or valid,
+        entities=entities or list(DEFAULT_FAMILIES),
         resolution=_choice(item.get("resolution") or "days", "metrics.resolution", RESOLUTIONS, lower=True),
         since=parse_since(item.get("since") or DEFAULT_METRICS_SINCE, now, "metrics.since"),
         lookback_days=_int_range(item.get("lookback_days", DEFAULT_METRICS_LOOKBACK_DAYS), "metrics.lookback_days",
                                  0, 3650),
+        links=_bool(item.get("links", False), "metrics.links"),
+        journeys=_bool(item.get("journeys", False), "metrics.journeys"),
     )

@@ -17,7 +17,7 @@ from configuration.datasets import (ACTIVITIES_KEYS, CUSTOMERS_KEYS, MESSAGES_KE
 from configuration.errors import ConfigError
 from configuration.values import as_bool as _bool, as_choice as _choice, as_int_range as _int_range
 from configuration.values import as_zero_one as _zero_one, single_item
-from customerio.resources import DATASETS
+from customerio.datasets import DATASETS
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,9 @@ KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 
 #: The catalogue's datasets are booleans named after them (campaigns, newsletters, workspace_settings, ...).
 DATASET_KEYS = tuple(dataset.key for dataset in DATASETS)
-KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "segment_members", "max_requests_per_second",
-              "max_columns", "full_refresh_days", "skip_forbidden", "keep_deleted_rows", "messages", "customers",
-              "activities", "objects", "metrics", "debug"} | set(DATASET_KEYS)
+KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "segment_members", "segment_sizes",
+              "max_requests_per_second", "max_columns", "full_refresh_days", "skip_forbidden", "keep_deleted_rows",
+              "messages", "customers", "activities", "objects", "metrics", "debug"} | set(DATASET_KEYS)
 FULL_REFRESH_DAYS_DEFAULT = 7
 #: Datasets with settings of their own (one-item arrays), read by their own extractors.
 CUSTOM_DATASETS = ("messages", "customers", "activities", "objects", "metrics")
@@ -55,6 +55,7 @@ class Settings:
     campaigns: bool = False
     segments: bool = False
     segment_members: bool = True
+    segment_sizes: bool = False
     max_requests_per_second: int = 10
     max_columns: int = MAX_COLUMNS_DEFAULT
     full_refresh_days: int = FULL_REFRESH_DAYS_DEFAULT
@@ -72,11 +73,12 @@ class Settings:
     warnings: List[str] = field(default_factory=list)
 
     def enabled(self, dataset: str) -> bool:
-        """Whether a catalogue dataset (a configuration key) is switched on; segment_members goes with segments."""
+        """Whether a catalogue dataset (a configuration key) is switched on; segment_members and segment_sizes go
+        with segments."""
         if dataset in ("campaigns", "segments"):
             return getattr(self, dataset)
-        if dataset == "segment_members":
-            return self.segments and self.segment_members
+        if dataset in ("segment_members", "segment_sizes"):
+            return self.segments and getattr(self, dataset)
         return dataset in self.resources
 
     def datasets(self) -> List[str]:
@@ -109,6 +111,7 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
         campaigns=_bool(parameters.get("campaigns", False), "campaigns"),
         segments=_bool(parameters.get("segments", False), "segments"),
         segment_members=_bool(parameters.get("segment_members", True), "segment_members"),
+        segment_sizes=_bool(parameters.get("segment_sizes", False), "segment_sizes"),
         max_requests_per_second=_int_range(parameters.get("max_requests_per_second", 10),
                                            "max_requests_per_second", 1, 10),
         max_columns=_int_range(parameters.get("max_columns", MAX_COLUMNS_DEFAULT), "max_columns",

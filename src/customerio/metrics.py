@@ -8,7 +8,10 @@
   carries no bucket times: they are counted back from the request time.
 
 Either way the answer is `{"metric": {"series": {name: [int, ...]}}}`, one value per bucket, oldest first, with
-names Customer.io adds without notice. This module holds the facts and the calendar, no HTTP.
+names Customer.io adds without notice. Link clicks (`.../metrics/links`, v1 only, `unique` true or false) answer
+`{"links": [{"link": {"id", "href"}, "metric": {"series": ...}}]}`; journey funnels
+(`/campaigns/{id}/journey_metrics`, `start`, `end` and `resolution` all required) answer `{"journey_metric":
+{state: [int, ...]}}` without any bucket times. This module holds the facts and the calendar, no HTTP.
 """
 import re
 from dataclasses import dataclass
@@ -30,27 +33,64 @@ class Family:
     key: str                     # configuration name: metrics.entities
     table: str
     entity_columns: Tuple[str, ...]
-    path: str                    # {placeholders} are the entity columns
+    path: str                    # {placeholders} are the entity columns; + LINKS is its link-click endpoint
     version: int
     label: str                   # "campaign", for messages
     title: str = ""              # for the form's picker
+    kind: str = ""               # link_metrics.entity_type
+    default: bool = True         # read when `metrics.entities` names none
 
 
 FAMILIES: Tuple[Family, ...] = (
     Family("campaigns", "campaign_metrics", ("campaign_id",), "/campaigns/{campaign_id}/metrics", 2, "campaign",
-           "Campaigns (campaign_metrics)"),
+           "Campaigns (campaign_metrics)", "campaign"),
     Family("campaign_actions", "campaign_action_metrics", ("campaign_id", "action_id"),
            "/campaigns/{campaign_id}/actions/{action_id}/metrics", 2, "campaign action",
-           "Campaign actions (campaign_action_metrics)"),
+           "Campaign actions (campaign_action_metrics)", "campaign_action"),
     Family("newsletters", "newsletter_metrics", ("newsletter_id",), "/newsletters/{newsletter_id}/metrics", 1,
-           "newsletter", "Newsletters (newsletter_metrics)"),
+           "newsletter", "Newsletters (newsletter_metrics)", "newsletter"),
+    Family("newsletter_variants", "newsletter_variant_metrics", ("newsletter_id", "content_id"),
+           "/newsletters/{newsletter_id}/contents/{content_id}/metrics", 1, "newsletter variant",
+           "Newsletter A/B and language variants (newsletter_variant_metrics)", "newsletter_variant", False),
     Family("broadcasts", "broadcast_metrics", ("broadcast_id",), "/broadcasts/{broadcast_id}/metrics", 1,
-           "broadcast", "API-triggered broadcasts (broadcast_metrics)"),
+           "broadcast", "API-triggered broadcasts (broadcast_metrics)", "broadcast"),
+    Family("broadcast_actions", "broadcast_action_metrics", ("broadcast_id", "action_id"),
+           "/broadcasts/{broadcast_id}/actions/{action_id}/metrics", 1, "broadcast action",
+           "Broadcast actions (broadcast_action_metrics)", "broadcast_action"),
     Family("transactional", "transactional_metrics", ("transactional_id",),
            "/transactional/{transactional_id}/metrics", 1, "transactional message",
-           "Transactional messages (transactional_metrics)"),
+           "Transactional messages (transactional_metrics)", "transactional"),
 )
 BY_KEY = {family.key: family for family in FAMILIES}
+DEFAULT_FAMILIES = tuple(family.key for family in FAMILIES if family.default)
+
+#: Link clicks of an entity: its metrics path + LINKS (v1 only), asked for all clicks and for unique ones.
+LINKS = "/links"
+LINK_COUNTS = (("false", False), ("true", True))
+#: The link table's `sub_id` when the entity has no second id (campaigns, newsletters, broadcasts, templates).
+NO_SUB_ID = "0"
+
+#: Journey funnels: cohorts of journeys that started in a bucket, by the state they reached.
+JOURNEY_PATH = "/campaigns/{campaign_id}/journey_metrics"
+JOURNEY_STATES = ("started", "activated", "never_activated", "exited_early", "finished", "converted", "messaged")
+#: The states in which a journey has ended: a cohort whose ended journeys add up to its `started` is closed.
+JOURNEY_ENDINGS = ("never_activated", "exited_early", "finished")
+
+
+def cohort_closed(funnel: dict, index: int) -> bool:
+    """Whether every journey that started in bucket `index` has ended (never activated, exited early or finished),
+    so its counts cannot change any more. Unknown when the answer lacks one of those states: then False."""
+    def value(state):
+        values = funnel.get(state)
+        if not isinstance(values, list) or index >= len(values):
+            return None
+        item = values[index]
+        return None if isinstance(item, bool) or not isinstance(item, (int, float)) else item
+    started = value("started")
+    ended = [value(state) for state in JOURNEY_ENDINGS]
+    if started is None or any(v is None for v in ended):
+        return False
+    return sum(ended) >= started
 
 
 # ---------------------------------------------------------------------------------------------- calendar
@@ -89,6 +129,14 @@ def buckets_from(start: int, count: int, resolution: str, zone=UTC) -> List[int]
     return result
 
 
+def buckets_between(start: int, end: int, resolution: str, zone=UTC) -> List[int]:
+    """The starts of the buckets from `start`'s bucket on that begin before `end` (at least one)."""
+    result = [floor(start, resolution, zone)]
+    while following(result[-1], resolution, zone) < end:
+        result.append(following(result[-1], resolution, zone))
+    return result
+
+
 def v2_buckets(asked_start: int, body: dict, count: int, resolution: str) -> List[int]:
     """The bucket starts of a v2 answer of `count` buckets: from its `start` (the 2026 spec's answer echoes it) or,
     when it has none (the 2025 spec's answer is `metric.series` alone), from the start the request asked for; UTC
@@ -103,6 +151,22 @@ def buckets_back(now: float, count: int, resolution: str, zone=EASTERN) -> List[
     while len(result) < count:
         result.append(floor(result[-1] - 1, resolution, zone))
     return result[::-1]
+
+
+def windows(start: int, end: int, resolution: str, limit: int = V2_MAX_BUCKETS) -> List[Tuple[int, int]]:
+    """[start, end) as requests of at most `limit` UTC buckets each, the first from `start`'s bucket on (metrics v2
+    and journey funnels ask for windows; the bucket limit per request is undocumented)."""
+    result, chunk = [], floor(start, resolution)
+    while True:
+        chunk_end = chunk
+        for _ in range(limit):
+            chunk_end = following(chunk_end, resolution)
+            if chunk_end >= end:
+                break
+        result.append((chunk, min(chunk_end, end)))
+        if chunk_end >= end:
+            return result
+        chunk = chunk_end
 
 
 def v1_steps(window_start: int, now: float, resolution: str) -> Tuple[int, bool]:

@@ -4,8 +4,8 @@ In the spirit of dlt's REST resources and Airbyte's declarative streams: each Re
 primary key, how to request it (path, method, wrapper key, paging style, page size), where it hangs (a parent
 whose rows fill the `{placeholders}` of the path, and the columns that carry the parent's id), fixed partitions
 (one request per suppression type), what a 404 means (the parent went away: skip it with a warning), and an
-optional hook that shapes records into rows. A Dataset is what a user switches on: one configuration key, one
-or more tables. Adding a list endpoint is one entry here, its schema entry, its fake route and its test.
+optional hook that shapes records into rows. What a user switches on (one configuration key, one or more tables)
+is in datasets.py. Adding a list endpoint is one entry here, its schema entry, its fake route and its test.
 
 Facts (paths, keys, page sizes, id types, quirks) come from customerio-api.md and customerio-api-wave2.md.
 """
@@ -57,19 +57,16 @@ class Resource:
     select: Optional[Callable[[dict], Iterable[dict]]] = None    # records when the answer is no plain list
     shape: Optional[Callable[[dict, Optional[Partition]], Iterable[dict]]] = None
     deduplicate: bool = False                      # the endpoint repeats records: keep each key once per run
+    snapshot: Optional[str] = None                 # a column stamped with the run's start: rows are appended
+    #                                                every run and never replaced (a history), even under Full Load
 
     @property
     def partition_column(self) -> Optional[str]:
-        """The column by which this table's rows are replaced: the parent's id, or `replace_by`."""
+        """The column by which this table's rows are replaced: the parent's id, or `replace_by`; none for a
+        snapshot history."""
+        if self.snapshot:
+            return None
         return next(iter(self.from_parent), None) if self.parent else self.replace_by
-
-
-@dataclass(frozen=True)
-class Dataset:
-    key: str                                       # configuration key (a boolean)
-    title: str
-    tables: Tuple[str, ...]
-    cost: str                                      # requests per run, in plain words, for the docs and the UI
 
 
 SUPPRESSION_TYPES = ("bounces", "blocks", "spam_reports", "invalid_emails")
@@ -114,6 +111,15 @@ RESOURCES: Tuple[Resource, ...] = (
              row="One row per campaign or newsletter that uses a segment", columns=documented(
                  "usage", "segment_id", text("used_by_id", "Id of the user: campaigns.id or newsletters.id."),
                  text("used_by_type", "Kind of user: campaign, sent_newsletter or draft_newsletter."))),
+    # One count per segment and run, appended: the audience's size over time (wave-2 section 10.2).
+    Resource("segment_sizes", "segment_sizes", "/segments/{id}/customer_count", "count", "sizes",
+             primary_key=("segment_id", "measured_at"), parent="segments", from_parent={"segment_id": "id"},
+             snapshot="measured_at", select=shapes.segment_count,
+             row="One row per segment and run: how many people the segment held when the run started",
+             columns=documented(
+                 "segment size", "segment_id",
+                 when("measured_at", "the run that asked started (the same for every segment of a run)"),
+                 count("count", "Number of people in the segment at measured_at, as Customer.io counted them."))),
     # ------------------------------------------------------------------ newsletters (one-time sends)
     Resource("newsletters", "newsletters", "/newsletters", "newsletters", "newsletters", paging=CURSOR, limit=100,
              singular="newsletter", row="One row per newsletter (one-time send)", columns=documented(
@@ -264,32 +270,6 @@ OBJECT_RELATIONSHIPS = Resource("object_relationships", "objects", "/objects/{ty
 def match_all_objects(type_id: str) -> dict:
     """The filter POST /objects needs to list every object of a type (each condition names the type)."""
     return {"and": [{"object_attribute": {"field": "object_id", "operator": "exists", "type_id": type_id}}]}
-
-
-DATASETS: Tuple[Dataset, ...] = (
-    Dataset("campaigns", "Campaigns", ("campaigns",), "1 request"),
-    Dataset("campaign_actions", "Campaign actions", ("campaign_actions",),
-            "1 request per campaign (and per 10 actions); with Incremental Update only for campaigns changed since "
-            "the last run, all of them every full_refresh_days"),
-    Dataset("segments", "Segments", ("segments", "segment_members"),
-            "1 request, plus 1 per segment and per 30,000 members for segment_members"),
-    Dataset("segment_usage", "Segment usage", ("segment_usage",), "1 request per segment"),
-    Dataset("newsletters", "Newsletters", ("newsletters", "newsletter_contents", "newsletter_test_groups"),
-            "1 request per 100 newsletters, plus 2 per newsletter changed since the last run (all of them every "
-            "full_refresh_days)"),
-    Dataset("broadcasts", "API-triggered broadcasts", ("broadcasts", "broadcast_actions", "broadcast_triggers"),
-            "1 request plus 2 per broadcast"),
-    Dataset("transactional", "Transactional messages", ("transactional_messages", "transactional_contents"),
-            "1 request plus 1 per template changed since the last run"),
-    Dataset("workspace_settings", "Workspace settings",
-            ("sender_identities", "snippets", "collections", "subscription_topics", "subscription_channels",
-             "reporting_webhooks", "workspaces"), "about 10 requests"),
-    Dataset("esp_suppressions", "ESP suppressions", ("esp_suppressions",),
-            "4 requests plus 1 per 1,000 suppressed addresses"),
-    Dataset("optouts", "SMS and WhatsApp opt-outs", ("optouts",), "1 request per 1,000 people with opt-outs"),
-)
-
-BY_DATASET: Dict[str, Dataset] = {dataset.key: dataset for dataset in DATASETS}
 
 
 def children(table: str) -> Tuple[Resource, ...]:

@@ -49,6 +49,22 @@ def segment_usage(body: dict) -> list:
     return rows
 
 
+# ---------------------------------------------------------------------------------------------- segment sizes
+def segment_count(body: dict) -> list:
+    """`{"segment_id": 7, "count": 1234}` as one row with the count (the segment comes from the request path); an
+    answer without a whole-number count gives no row, with a warning."""
+    count = body.get("count") if isinstance(body, dict) else None
+    if isinstance(count, str) and count.strip().isdigit():
+        count = int(count)
+    if isinstance(count, float) and count.is_integer():
+        count = int(count)
+    if isinstance(count, bool) or not isinstance(count, int):
+        log.warning("Segment %s answered customer_count without a count (%r); no size is recorded for it this run.",
+                    id_text(body.get("segment_id")) if isinstance(body, dict) else "?", count)
+        return []
+    return [{"count": count}]
+
+
 # ---------------------------------------------------------------------------------------------- settings
 def sender_once(record: dict, partition=None) -> Iterator[dict]:
     """A sender as read from the `hidden=false` list first, then from `hidden=true` (the resource drops the second

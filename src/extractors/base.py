@@ -23,7 +23,7 @@ class TableSpec:
     replace whole groups of rows, what the table is (Storage shows it), and how it is loaded: None follows the
     configuration's load type; REPLACE (the run writes the whole table) replaces it every run, keeping its primary
     key under Incremental Update; INCREMENTAL always upserts (appends without a key), also under Full Load (a
-    history the run only adds to)."""
+    history the run only adds to, such as segment_sizes)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)

@@ -1,60 +1,70 @@
-"""Delivery metrics over time: one long table per family, one row per entity x bucket x metric.
+"""Delivery metrics over time: one long table per family, one row per entity x bucket x metric; with the options,
+link clicks (metric_links.py) and journey funnels (metric_journeys.py). How windows are asked for and arrays
+become rows: metric_reads.py.
 
 Campaigns and campaign actions use metrics v2: the run asks for exactly its window (`since` on a first run, the
-last run's end minus `lookback_days` later on, always up to now) in UTC buckets, at most V2_MAX_BUCKETS per
-request. Newsletters, broadcasts and transactional messages only have v1, which always ends at the request
-time and reaches back at most 24 hours / 45 days / 12 weeks / 121 months in US-Eastern buckets: each run asks
-for the steps its window needs, and older history only accumulates in Storage by running regularly with
-Incremental Update (rows are upserted by entity, resolution, period_start and metric, so re-read buckets replace
-the earlier values). The bucket that contains the request time is written with `complete` false.
+last run's end minus `lookback_days` later on, always up to now) in UTC buckets. Newsletters (and their
+variants), broadcasts (and their actions) and transactional messages only have v1, which always ends at the
+request time and reaches back at most 24 hours / 45 days / 12 weeks / 121 months in US-Eastern buckets: older
+history only accumulates in Storage by running regularly with Incremental Update (rows are upserted by entity,
+resolution, period_start and metric, so re-read buckets replace the earlier values).
 
 Action metrics are asked for every action record that sends messages (each language variant is a record), never
-for a multi-language branch, whose total would count its variants twice. Newsletters that finished sending long
-ago change little: with Incremental Update only those sent within the window are read, all sent ones every
-full_refresh_days. An entity deleted between listing and reading (404) is skipped with a warning.
+for a multi-language branch, whose total (and `language_variants`) would count its variants twice; that holds
+for campaign and broadcast actions alike. Newsletter variants are the `content_ids` of newsletters with more than
+one (A/B groups or languages). Newsletters that finished sending long ago change little: with Incremental Update
+only those sent within the window are read, all sent ones every full_refresh_days. An entity deleted between
+listing and reading (404) is skipped with a warning. Each list (campaigns, newsletters, broadcasts) is read once
+per run, whichever families need it.
 """
 import logging
 import threading
-import time
 from typing import Dict, List, Optional
 from urllib.parse import quote
 
 from customerio import NotFoundError
 from customerio.catalog import MESSAGE_TYPES
-from customerio.columns import count, documented, flag, table_description, text, when
+from customerio.columns import Column, count, documented, table_description, text
 from customerio.ids import id_text
-from customerio.metrics import (BY_KEY, EASTERN, UTC, V1_MAX_STEPS, V2_MAX_BUCKETS, Family, buckets_back, floor,
-                                following, v1_steps, v2_buckets)
+from customerio.metrics import BY_KEY, V1_MAX_STEPS, Family
 from customerio.resources import BY_TABLE
 from extractors.base import Extractor, TableSpec, Walk
+from extractors.metric_journeys import JOURNEY_SPEC, journey_rows
+from extractors.metric_links import LINK_SPEC, link_rows
+from extractors.metric_reads import MetricReads, bucket_columns, series_of, zone_of
 from extractors.reading import records
 
 DAY = 86400
 LISTS = {"campaigns": "campaigns", "campaign_actions": "campaigns", "newsletters": "newsletters",
-         "broadcasts": "broadcasts", "transactional": "transactional_messages"}
+         "newsletter_variants": "newsletters", "broadcasts": "broadcasts", "broadcast_actions": "broadcasts",
+         "transactional": "transactional_messages"}
+#: Families whose entities are the action records of each parent: the parent's action list.
+ACTIONS = {"campaign_actions": "campaign_actions", "broadcast_actions": "broadcast_actions"}
+JOURNEYS = "journeys"
 
 log = logging.getLogger(__name__)
 
 
-#: The columns of every metrics table besides the entity's ids (described in ENTITY_IDS).
-BUCKET_COLUMNS = (
-    text("resolution", "Length of the bucket: hours, days, weeks or months."),
-    when("period_start", "the bucket starts (v1 buckets start at midnight US Eastern)"),
-    text("metric", "What is counted, as Customer.io names it: sent, delivered, opened, human_opened, clicked, ..."))
-VALUE_COLUMNS = (
-    count("api_version", "Metrics API that answered: 1 (US-Eastern buckets) or 2 (UTC buckets)."),
-    flag("complete", "true when the bucket had ended when read; false while open (its count may grow)."),
-    count("value", "Count of the metric in this bucket."))
+#: The columns of a delivery metrics table besides the entity's ids and the bucket columns.
+METRIC = text("metric", "What is counted, as Customer.io names it: sent, delivered, opened, human_opened, clicked, ...")
+API_VERSION = count("api_version", "Metrics API that answered: 1 (US-Eastern buckets) or 2 (UTC buckets).")
 ENTITY_IDS = {column.name: column for column in documented(
     "entity", "campaign_id", "newsletter_id", "broadcast_id", "transactional_id",
-    text("action_id", "Id of the campaign action (campaign_actions.id)."))}
+    text("content_id", "Id of the newsletter variant (newsletter_contents.id, messages.content_id)."))}
+
+
+def _id_column(family: Family, name: str) -> Column:
+    if name != "action_id":
+        return ENTITY_IDS[name]
+    parent = family.entity_columns[0].split("_")[0]           # campaign or broadcast
+    return text("action_id", f"Id of the {parent} action ({parent}_actions.id); each language variant has its own.")
 
 
 def spec_for(family: Family) -> TableSpec:
     key = family.entity_columns + ("resolution", "period_start", "metric")
     api = "v2, UTC buckets" if family.version == 2 else "v1, US-Eastern buckets"
-    return TableSpec(family.table, key, columns=tuple(ENTITY_IDS[name] for name in family.entity_columns) +
-                     BUCKET_COLUMNS + VALUE_COLUMNS,
+    return TableSpec(family.table, key, columns=tuple(_id_column(family, name) for name in family.entity_columns) +
+                     bucket_columns(METRIC) + (API_VERSION,),
                      description=table_description(f"Delivery metrics of each {family.label} over time: one row "
                                                    "per bucket and metric", key,
                                                    f"Customer.io's App API, /v1{family.path} ({api})"))
@@ -71,12 +81,17 @@ class MetricsExtractor(Extractor):
         self.specs = {family.key: spec_for(family) for family in self.families}
         previous = self.state.get(self.name)
         self.previous = previous if isinstance(previous, dict) else {}
+        self.reads = MetricReads(client, self.options.resolution, run_started, self.knobs.clock_offset,
+                                 self._note_reach)
         self._lock = threading.Lock()
+        self._list_locks = {table: threading.Lock() for table in set(LISTS.values())}
+        self._lists: Dict[str, List[dict]] = {}
         self._done: Dict[str, int] = {}
         self._reach_noted = False
 
     def tables(self):
-        return list(self.specs.values())
+        extra = [LINK_SPEC] * bool(self.options.links) + [JOURNEY_SPEC] * bool(self.options.journeys)
+        return list(self.specs.values()) + extra
 
     def walks(self):
         if not self.settings.incremental:
@@ -84,182 +99,167 @@ class MetricsExtractor(Extractor):
                      "`since`.")
         for family in self.families:
             yield Walk(f"{family.label} metrics", lambda family=family: self._family(family))
+        if self.options.journeys:
+            yield Walk("journey metrics", self._journeys)
 
-    # ------------------------------------------------------------------ windows
-    def _key(self, family: Family) -> str:
-        return f"{family.key}:{self.options.resolution}"
+    # ------------------------------------------------------------------ windows and state keys
+    def _key(self, name: str) -> str:
+        return f"{name}:{self.options.resolution}"
 
-    def window_start(self, family: Family) -> int:
-        """Where this run's window begins for a family."""
-        last = (self.previous.get(self._key(family)) or {}).get("end")
-        if not self.settings.incremental or not isinstance(last, int) or isinstance(last, bool):
+    def _last_end(self, name: str) -> Optional[int]:
+        last = (self.previous.get(self._key(name)) or {}).get("end")
+        return last if isinstance(last, int) and not isinstance(last, bool) else None
+
+    def window_start(self, name: str) -> int:
+        """Where this run's window begins for a family (or its link clicks, or the journeys)."""
+        last = self._last_end(name)
+        if not self.settings.incremental or last is None:
             return self.options.since
         return min(last, self.run_started) - self.options.lookback_days * DAY
 
     def _full_pass(self, family: Family) -> bool:
-        last = (self.previous.get(self._key(family)) or {}).get("full_refresh")
+        last = (self.previous.get(self._key(family.key)) or {}).get("full_refresh")
         if not self.settings.incremental or not self.settings.full_refresh_days or not isinstance(last, int):
             return True
+        if self.options.links and self._last_end(f"{family.key}:links") is None:
+            return True                     # link clicks were just switched on: every entity's history
         return self.run_started - last >= self.settings.full_refresh_days * DAY
 
-    def now(self) -> float:
-        return time.time() + self.knobs.clock_offset
-
     # ------------------------------------------------------------------ entities
+    def _parents(self, table: str) -> List[dict]:
+        """A list's records with an id, each id once, read once per run whichever families ask."""
+        with self._list_locks[table]:
+            if table not in self._lists:
+                resource = BY_TABLE[table]
+                found = {}
+                for record in records(self.client, resource, resource.path):
+                    found.setdefault(id_text(record.get("id")), record)
+                found.pop(None, None)
+                self._lists[table] = list(found.values())
+            return self._lists[table]
+
     def _family(self, family: Family):
-        start = self.window_start(family)
-        resource = BY_TABLE[LISTS[family.key]]
-        parents = [record for record in records(self.client, resource, resource.path)
-                   if id_text(record.get("id")) is not None]
-        if family.key == "campaign_actions":
-            for campaign in parents:
-                campaign_id = id_text(campaign["id"])
-                yield Walk(f"actions of campaign {campaign_id} for metrics",
-                           lambda campaign_id=campaign_id: self._actions(family, campaign_id, start))
+        start = self.window_start(family.key)
+        parents = self._parents(LISTS[family.key])
+        if family.key in ACTIONS:
+            for parent in parents:
+                parent_id = id_text(parent["id"])
+                yield Walk(f"actions of {family.label.split()[0]} {parent_id} for metrics",
+                           lambda parent_id=parent_id: self._actions(family, parent_id, start))
             return
-        entities = [{family.entity_columns[0]: id_text(record["id"])} for record in self._wanted(family, parents,
-                                                                                                 start)]
+        wanted = self._wanted(family, parents, start)
+        if family.key == "newsletter_variants":
+            entities = [{"newsletter_id": id_text(record["id"]), "content_id": content_id}
+                        for record in wanted for content_id in _variants(record)]
+        else:
+            entities = [{family.entity_columns[0]: id_text(record["id"])} for record in wanted]
         yield from self._fan_out(family, entities, start)
 
     def _wanted(self, family: Family, parents: List[dict], start: int) -> List[dict]:
-        if family.key != "newsletters":
+        if not family.key.startswith("newsletter"):
             return parents
         sent = [record for record in parents if isinstance(record.get("sent_at"), int)]
         if self._full_pass(family):
             return sent
         recent = [record for record in sent if record["sent_at"] >= start]
-        log.info("metrics: %s newsletters sent before the window are not read again (all are read every %d "
-                 "days); %s drafts have no metrics.", f"{len(sent) - len(recent):,}",
+        log.info("metrics: %s newsletters sent before the window are not read again for %s (all are read every "
+                 "%d days); %s drafts have no metrics.", f"{len(sent) - len(recent):,}", family.table,
                  self.settings.full_refresh_days, f"{len(parents) - len(sent):,}")
         return recent
 
-    def _actions(self, family: Family, campaign_id: str, start: int):
-        path = f"/campaigns/{quote(campaign_id, safe='')}/actions"
+    def _actions(self, family: Family, parent_id: str, start: int):
+        resource = BY_TABLE[ACTIONS[family.key]]
+        parent_column = family.entity_columns[0]
+        path = resource.path.format(id=quote(parent_id, safe=""))
         try:
-            actions = [record for record in records(self.client, BY_TABLE["campaign_actions"], path)
+            actions = [record for record in records(self.client, resource, path)
                        if record.get("type") in MESSAGE_TYPES and id_text(record.get("id")) is not None]
         except NotFoundError:
-            log.warning("metrics: campaign %s disappeared while the run was going (404); its actions are skipped.",
-                        campaign_id)
+            log.warning("metrics: %s %s disappeared while the run was going (404); its actions are skipped.",
+                        family.label.split()[0], parent_id)
             return
-        yield from self._fan_out(family, [{"campaign_id": campaign_id, "action_id": id_text(record["id"])}
+        yield from self._fan_out(family, [{parent_column: parent_id, "action_id": id_text(record["id"])}
                                           for record in actions], start)
 
     def _fan_out(self, family: Family, entities: List[dict], start: int):
-        if family.key != "campaign_actions":
+        if family.key not in ACTIONS:
+            per_entity = self.reads.requests_for(family.version, start) + 2 * bool(self.options.links)
             log.info("metrics: %s %s%s to read (about %s requests).", f"{len(entities):,}", family.label,
-                     "" if len(entities) == 1 else "s", f"{len(entities) * self._requests_per_entity(family, start):,}")
+                     "" if len(entities) == 1 else "s", f"{len(entities) * per_entity:,}")
+        link_start = self.window_start(f"{family.key}:links") if self.options.links else None
         for entity in entities:
             yield Walk(f"{family.label} {'/'.join(entity.values())} metrics",
-                       lambda entity=entity: self._entity(family, entity, start))
-
-    def _requests_per_entity(self, family: Family, start: int) -> int:
-        if family.version == 1:
-            return 1
-        count = 0
-        bucket = floor(start, self.options.resolution)
-        while bucket < self.run_started:
-            bucket = following(bucket, self.options.resolution)
-            count += 1
-        return max(1, -(-count // V2_MAX_BUCKETS))
+                       lambda entity=entity: self._entity(family, entity, start, link_start))
 
     # ------------------------------------------------------------------ one entity
-    def _entity(self, family: Family, entity: dict, start: int):
+    def _entity(self, family: Family, entity: dict, start: int, link_start: Optional[int]):
         path = family.path.format(**{key: quote(value, safe="") for key, value in entity.items()})
         spec = self.specs[family.key]
         try:
             if family.version == 2:
-                for body, starts, asked, version in self._v2(path, start):
-                    yield from self._rows(spec, entity, body, starts, asked, version)
+                answers = self.reads.v2(path, start)
             else:
-                body, starts, asked = self._v1(family, path, start)
-                yield from self._rows(spec, entity, body, starts, asked, 1)
+                answers = [self.reads.v1(path, start, family.label) + (1,)]
+            for body, starts, asked, version in answers:
+                for row in self.reads.rows(series_of(body), starts, asked, zone_of(version)):
+                    yield spec, {**entity, **row, "api_version": version}
+            if link_start is not None:
+                yield from link_rows(self.reads, family, entity, path, link_start)
         except NotFoundError:
             log.warning("metrics: %s %s disappeared while the run was going (404); its metrics are skipped.",
                         family.label, "/".join(entity.values()))
-        self._count(family)
+        self._count(family.label)
 
-    def _v2(self, path: str, start: int):
-        resolution, end = self.options.resolution, self.run_started
-        chunk = floor(start, resolution)
-        while True:
-            chunk_end = chunk
-            for _ in range(V2_MAX_BUCKETS):
-                chunk_end = following(chunk_end, resolution)
-                if chunk_end >= end:
-                    break
-            asked = self.now()
-            body = self.client.get(path, {"version": 2, "res": resolution, "start": chunk,
-                                          "end": min(chunk_end, end), "tz": "UTC"})
-            yield body, v2_buckets(chunk, body, _length(body), resolution), asked, 2
-            if chunk_end >= end:
-                return
-            chunk = chunk_end
+    def _journeys(self):
+        start = self.window_start(JOURNEYS)
+        campaigns = [id_text(record["id"]) for record in self._parents("campaigns")]
+        log.info("metrics: %s campaign journey funnels to read (about %s requests).", f"{len(campaigns):,}",
+                 f"{len(campaigns) * self.reads.requests_for(2, start):,}")
+        for campaign_id in campaigns:
+            yield Walk(f"journeys of campaign {campaign_id}", lambda campaign_id=campaign_id:
+                       self._journey(campaign_id, start))
 
-    def _v1(self, family: Family, path: str, start: int):
-        resolution = self.options.resolution
-        for _ in range(3):
-            asked = self.now()
-            steps, short = v1_steps(start, asked, resolution)
-            if short:
-                self._note_reach(family)
-            body = self.client.get(path, {"period": resolution, "steps": steps})
-            answered = self.now()
-            # The buckets are counted back from the request time: a request that straddles a bucket boundary
-            # could be counted from the wrong bucket, so it is asked again.
-            if floor(asked, resolution, EASTERN) == floor(answered, resolution, EASTERN):
-                return body, buckets_back(asked, _length(body), resolution), asked
-        return body, buckets_back(answered, _length(body), resolution), answered
+    def _journey(self, campaign_id: str, start: int):
+        try:
+            yield from journey_rows(self.reads, campaign_id, start)
+        except NotFoundError:
+            log.warning("metrics: campaign %s disappeared while the run was going (404); its journey metrics are "
+                        "skipped.", campaign_id)
+        self._count("campaign journey")
 
-    def _note_reach(self, family: Family) -> None:
+    def _note_reach(self, label: str) -> None:
         with self._lock:
             if self._reach_noted:
                 return
             self._reach_noted = True
         resolution = self.options.resolution
         log.info("metrics: %s metrics (metrics v1) reach back at most %d %s; older history builds up in Storage "
-                 "only by running regularly with Incremental Update.", family.label, V1_MAX_STEPS[resolution],
-                 resolution)
+                 "only by running regularly with Incremental Update.", label, V1_MAX_STEPS[resolution], resolution)
 
-    def _rows(self, spec: TableSpec, entity: dict, body: dict, starts: List[int], asked: float, version: int):
-        zone = EASTERN if version == 1 else UTC
-        for metric, values in _series(body).items():
-            if not isinstance(values, list):
-                continue
-            for period_start, value in zip(starts, values):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    continue
-                end = following(period_start, self.options.resolution, zone)
-                yield spec, {**entity, "resolution": self.options.resolution, "period_start": period_start,
-                             "metric": metric, "value": int(value), "api_version": version,
-                             "complete": end <= asked}
-
-    def _count(self, family: Family) -> None:
+    def _count(self, label: str) -> None:
         with self._lock:
-            self._done[family.key] = done = self._done.get(family.key, 0) + 1
+            self._done[label] = done = self._done.get(label, 0) + 1
         if done % 250 == 0:
-            log.info("metrics: %s %s metrics read so far.", f"{done:,}", family.label)
+            log.info("metrics: %s %s metrics read so far.", f"{done:,}", label)
 
     def new_state(self, skipped=frozenset()) -> Optional[dict]:
         state = dict(self.previous)
-        for family in self.families:
+        names = [family.key for family in self.families]
+        names += [f"{name}:links" for name in names] * bool(self.options.links)
+        names += [JOURNEYS] * bool(self.options.journeys)
+        for name in names:
             entry = {"end": self.run_started}
-            previous = self.previous.get(self._key(family)) or {}
-            if family.key == "newsletters":
+            family = BY_KEY.get(name)
+            if family is not None and family.key.startswith("newsletter"):
+                previous = self.previous.get(self._key(name)) or {}
                 full = self.run_started if self._full_pass(family) else previous.get("full_refresh")
                 if isinstance(full, int):
                     entry["full_refresh"] = full
-            state[self._key(family)] = entry
+            state[self._key(name)] = entry
         return dict(sorted(state.items()))
 
 
-def _series(body: dict) -> dict:
-    """`metric.series` of an answer: metric name -> one value per bucket (empty when the answer has none)."""
-    metric = body.get("metric")
-    series = metric.get("series") if isinstance(metric, dict) else None
-    return series if isinstance(series, dict) else {}
-
-
-def _length(body: dict) -> int:
-    lengths = [len(values) for values in _series(body).values() if isinstance(values, list)]
-    return max(lengths, default=0)
+def _variants(newsletter: dict) -> List[str]:
+    """The content ids of a newsletter with A/B groups or languages (one content alone is the newsletter)."""
+    ids = [text for text in map(id_text, newsletter.get("content_ids") or []) if text is not None]
+    return list(dict.fromkeys(ids)) if len(set(ids)) > 1 else []

@@ -28,7 +28,7 @@ from customerio import ApiError, NotFoundError
 from customerio.columns import table_description
 from customerio.ids import id_text
 from customerio.resources import BY_TABLE, Partition, Resource, children
-from extractors.base import REPLACE, Extractor, Kept, Replaced, TableSpec, Walk
+from extractors.base import INCREMENTAL, REPLACE, Extractor, Kept, Replaced, TableSpec, Walk
 from extractors.parents import EQ, REPLACE as EVERYTHING, ParentBook, Removal
 from extractors.reading import records
 
@@ -38,10 +38,11 @@ log = logging.getLogger(__name__)
 
 
 def spec_of(resource: Resource, load: Optional[str] = None) -> TableSpec:
+    """The table of a catalogue resource; a snapshot history is always loaded incrementally."""
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column,
+                     partition=resource.partition_column, load=INCREMENTAL if resource.snapshot else load,
                      description=table_description(resource.row, resource.primary_key,
-                                                   f"Customer.io's App API, /v1{resource.path}"), load=load)
+                                                   f"Customer.io's App API, /v1{resource.path}"))
 
 
 class ResourceExtractor(Extractor):
@@ -83,7 +84,7 @@ class ResourceExtractor(Extractor):
     def _load_mode(self, resource: Resource) -> Optional[str]:
         """What is read whole every run is replaced. The run itself decides for a child read only for changed
         parents (its delete filter) and for a root read per partition (a partition may be missing)."""
-        if not self.exact or resource.changes_with_parent or resource.replace_by:
+        if not self.exact or resource.changes_with_parent or resource.replace_by or resource.snapshot:
             return None
         return REPLACE
 
@@ -171,6 +172,8 @@ class ResourceExtractor(Extractor):
             parent_id = id_text(parent.get("id"))
             fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
             parent_cells = {column: id_text(parent.get(field)) for column, field in child.from_parent.items()}
+            if child.snapshot:
+                parent_cells[child.snapshot] = self.run_started
             rows = 0
             try:
                 for partition in child.partitions or (None,):
@@ -183,11 +186,12 @@ class ResourceExtractor(Extractor):
             except NotFoundError:
                 log.warning("%s %s disappeared while the run was going (404); its %s are skipped%s.",
                             (self.root.singular or self.root.label).capitalize(), parent_id, child.label,
-                            " and their rows leave Storage" if self.exact or child.forget_gone_parents else "")
+                            " and their rows leave Storage" if (self.exact and not child.snapshot)
+                            or child.forget_gone_parents else "")
                 if child.forget_gone_parents and not self.exact:
                     yield Replaced(spec, parent_id)
                 continue
-            if not self.exact:
+            if spec.partition and not self.exact:
                 yield Replaced(spec, parent_id)
             if ledger is not None:
                 ledger.read(parent_id, id_text(parent.get(self.root.updated)), rows)
@@ -216,7 +220,7 @@ class ResourceExtractor(Extractor):
             if partition is not None:
                 row.update(partition.row)
             if any(id_text(row.get(column)) is None for column in resource.primary_key
-                   if column not in resource.from_parent):
+                   if column not in resource.from_parent and column != resource.snapshot):
                 with self._lock:
                     self._keyless[resource.table] = self._keyless.get(resource.table, 0) + 1
                 continue

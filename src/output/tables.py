@@ -27,6 +27,8 @@ __all__ = ["OutputTables", "TableWriter", "OTHER_FIELDS", "DEFAULT_MAX_COLUMNS"]
 log = logging.getLogger(__name__)
 
 REPLACE, INCREMENTAL = "replace", "incremental"      # load modes (extractors.base names them too)
+#: A table's own load mode: None follows the configuration's load type (see the module's docstring).
+LOAD_MODES = (None, REPLACE, INCREMENTAL)
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,11 @@ class OutputTables:
         `columns` are documented columns the header always has (their types and descriptions go into the
         manifest, as does the table's `description`); `partition` names the column by which this run may
         replace whole groups of rows (see `replaced` and `kept`); `load` is the table's load mode (None,
-        "replace" or "incremental", see the module's docstring).
+        "replace", or "incremental": upserted on its primary key even under Full Load, a history such as
+        segment_sizes that a replace would erase; see the module's docstring).
         """
-        if load not in (None, REPLACE, INCREMENTAL):
-            raise ValueError(f"unknown load mode {load!r} of table {name}")
+        if load not in LOAD_MODES:
+            raise ValueError(f"table {name}: unknown load mode {load!r}")
         with self._lock:
             writer = self._writers.get(name)
             if writer is None:

@@ -3,11 +3,11 @@ windows and v1 steps, lookback runs that replace earlier values, `complete` flip
 entities, and the newsletters an incremental run leaves out."""
 import time
 from collections import Counter
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 
+from clock import EASTERN, at, noon_eastern_after
 from fake_api.endpoints import broadcasts, lifecycle, newsletters, transactional
 from fake_api.endpoints.campaign_actions import message_actions
 from fake_api.endpoints.metrics import add_metric_names, expected_metric_value, late_events, metric_names
@@ -15,52 +15,43 @@ from helpers import FORMATS, base_parameters
 from storage import Storage, primary_key
 
 DAY = 86400
-EASTERN = ZoneInfo("America/New_York")
 KEYS = {"campaign_metrics": ("campaign_id",), "campaign_action_metrics": ("campaign_id", "action_id"),
         "newsletter_metrics": ("newsletter_id",), "broadcast_metrics": ("broadcast_id",),
-        "transactional_metrics": ("transactional_id",)}
+        "broadcast_action_metrics": ("broadcast_id", "action_id"), "transactional_metrics": ("transactional_id",),
+        "newsletter_variant_metrics": ("newsletter_id", "content_id")}
 FAMILY = {"campaign_metrics": "campaign", "campaign_action_metrics": "campaign_action",
           "newsletter_metrics": "newsletter", "broadcast_metrics": "broadcast",
-          "transactional_metrics": "transactional"}
-
-
-def noon_eastern_after(moment: float) -> int:
-    """The next 12:00 in New York after `moment`: no bucket boundary of any family is near it."""
-    local = datetime.fromtimestamp(moment, EASTERN)
-    noon = local.replace(hour=12, minute=0, second=0, microsecond=0)
-    if noon.timestamp() <= moment:
-        noon += timedelta(days=1)
-    return int(noon.timestamp())
+          "broadcast_action_metrics": "broadcast_action", "transactional_metrics": "transactional",
+          "newsletter_variant_metrics": "newsletter_variant"}
+DEFAULT_TABLES = [table for table in KEYS if table != "newsletter_variant_metrics"]
 
 
 @pytest.fixture
 def clock(fake):
-    """Moves the fake and the component to the same instant; returns (set_to, env)."""
-    state = {}
-
-    def set_to(instant: int) -> dict:
-        offset = instant - time.time()
-        fake.clock_offset = offset
-        state["env"] = {"CUSTOMERIO_CLOCK_OFFSET": str(offset), "CUSTOMERIO_RATE_LIMIT": "off"}
-        return state["env"]
-    return set_to
+    """Moves the fake and the component to the same instant: clock(instant) -> the component's env."""
+    return lambda instant: at(fake, instant)
 
 
 def entities(fake):
     ws = fake.workspace
+    sent = [n for n in newsletters.expected_newsletters(fake) if n["sent_at"]]
     return {
         "campaign_metrics": [(str(n),) for n in range(1, ws.campaigns + 1)],
         "campaign_action_metrics": [(str(n), str(a.id)) for n in range(1, ws.campaigns + 1)
                                     for a in message_actions(fake, "campaign", n)],
-        "newsletter_metrics": [(str(n["id"]),) for n in newsletters.expected_newsletters(fake) if n["sent_at"]],
+        "newsletter_metrics": [(str(n["id"]),) for n in sent],
+        "newsletter_variant_metrics": [(str(n["id"]), str(c)) for n in sent if len(n["content_ids"]) > 1
+                                       for c in n["content_ids"]],
         "broadcast_metrics": [(str(b["id"]),) for b in broadcasts.expected_broadcasts(fake)],
+        "broadcast_action_metrics": [(str(b["id"]), str(a.id)) for b in broadcasts.expected_broadcasts(fake)
+                                     for a in message_actions(fake, "broadcast", b["id"])],
         "transactional_metrics": [(str(t["id"]),) for t in transactional.expected_transactional(fake)],
     }
 
 
 def expected(fake, table, entity, metric, start, now):
     family = FAMILY[table]
-    if family == "campaign_action":
+    if len(KEYS[table]) == 2:
         return expected_metric_value(fake, family, int(entity[0]), metric, "days", start, action_id=entity[1],
                                      now=now)
     return expected_metric_value(fake, family, int(entity[0]), metric, "days", start, now=now)
@@ -101,7 +92,8 @@ def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake,
     fake.faults.rate_429, fake.faults.rate_5xx, fake.faults.retry_after = 0.10, 0.05, "0"
     result = component(metrics(), env={**env, "CUSTOMERIO_BACKOFF_BASE": "0.01"})
     assert result.exit_code == 0, result.output
-    for table in KEYS:
+    assert "newsletter_variant_metrics" not in result.tables        # not among the defaults
+    for table in DEFAULT_TABLES:
         by_entity = check_family(fake, result, table, now)
         starts = sorted({int(r["period_start"]) for rows in by_entity.values() for r in rows})
         assert sorted(primary_key(result.manifests[table])) == \
@@ -116,8 +108,10 @@ def test_every_family_equals_the_fakes_series_bucket_for_bucket(component, fake,
     v2 = fake.requests("^/v1/campaigns/[0-9]+/metrics$")
     assert v2 and all(r.query["version"] == "2" and r.query["tz"] == "UTC" and r.query["res"] == "days" for r in v2)
     assert all(r.query.get("period") == "days" for r in fake.requests("^/v1/newsletters/[0-9]+/metrics$"))
-    branch_requests = [r.path for r in fake.requests("/actions/[0-9]+/metrics$") if r.status == 200]
-    assert len(branch_requests) == len(set(branch_requests)) == len(entities(fake)["campaign_action_metrics"])
+    for family, table in (("campaigns", "campaign_action_metrics"), ("broadcasts", "broadcast_action_metrics")):
+        # every action record once, never a multi-language branch (whose total would count its variants twice)
+        asked = [r.path for r in fake.requests(f"^/v1/{family}/[0-9]+/actions/[0-9]+/metrics$") if r.status == 200]
+        assert sorted(tuple(path.split("/")[3:6:2]) for path in asked) == sorted(entities(fake)[table])
     assert 429 in {r.status for r in fake.requests("/metrics$")}
 
 
@@ -199,4 +193,5 @@ def test_unknown_entities_stop_the_run_listing_the_valid_ones(component):
     result = component(metrics(entities=["campaigns", "sms"]))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Unknown metrics entity sms in `metrics.entities`; valid ones are: campaigns, campaign_actions, " \
-           "newsletters, broadcasts, transactional" in result.output
+           "newsletters, newsletter_variants, broadcasts, broadcast_actions, transactional (or none for campaigns, " \
+           "campaign_actions, newsletters, broadcasts, broadcast_actions, transactional)" in result.output

@@ -10,7 +10,7 @@ SRC = os.path.join(ROOT, "src")
 PACKAGES = {"configuration", "customerio", "extractors", "output"}
 TOP_MODULES = {"component.py", "runner.py"}
 #: Modules of customerio that hold API facts, which configuration may read (never the HTTP client).
-API_FACTS = {"catalog", "resources", "metrics", "shapes", "ids", "regions"}
+API_FACTS = {"catalog", "resources", "datasets", "metrics", "shapes", "ids", "regions"}
 #: package -> top-level names of src/ it must never import
 FORBIDDEN = {
     "customerio": {"configuration", "extractors", "output", "runner", "component", "keboola"},

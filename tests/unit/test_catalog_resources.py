@@ -4,7 +4,8 @@ import re
 import pytest
 
 from customerio import shapes
-from customerio.resources import (BY_TABLE, DATASETS, OBJECT_ATTRIBUTES, OBJECT_RELATIONSHIPS, OBJECT_TYPES, OBJECTS,
+from customerio.datasets import DATASETS
+from customerio.resources import (BY_TABLE, OBJECT_ATTRIBUTES, OBJECT_RELATIONSHIPS, OBJECT_TYPES, OBJECTS,
                                   RESOURCES, CURSOR, NONE, OFFSET, children)
 from fake_api.server import API_PREFIX, _ROUTES
 import fake_api.endpoints  # noqa: F401 - registers the routes
@@ -15,7 +16,7 @@ EVERY = RESOURCES + (OBJECT_TYPES, OBJECTS, OBJECT_ATTRIBUTES, OBJECT_RELATIONSH
 def test_every_dataset_names_existing_tables_and_every_table_one_dataset():
     tables = [table for dataset in DATASETS for table in dataset.tables]
     assert sorted(tables) == sorted(resource.table for resource in RESOURCES)
-    assert all(BY_TABLE[table].dataset in (dataset.key, "segment_members")
+    assert all(BY_TABLE[table].dataset in (dataset.key, "segment_members", "segment_sizes")
                for dataset in DATASETS for table in dataset.tables)
 
 
@@ -28,7 +29,7 @@ def test_entries_are_complete(resource):
     if resource.parent:
         assert resource.parent in BY_TABLE and resource in children(resource.parent)
         assert set(resource.from_parent) <= set(resource.primary_key)
-        assert resource.partition_column == next(iter(resource.from_parent))
+        assert resource.partition_column == (None if resource.snapshot else next(iter(resource.from_parent)))
     if resource.replace_by:
         assert resource.replace_by in resource.primary_key
 
@@ -63,6 +64,17 @@ def test_segment_usage_rows_wherever_the_arrays_are(body):
     assert shapes.segment_usage(body) == [{"used_by_type": "campaign", "used_by_id": "1"},
                                           {"used_by_type": "campaign", "used_by_id": "2"},
                                           {"used_by_type": "sent_newsletter", "used_by_id": "10"}]
+
+
+@pytest.mark.parametrize("body, rows", [
+    ({"segment_id": 7, "count": 1234}, [{"count": 1234}]), ({"count": 0}, [{"count": 0}]),
+    ({"segment_id": 7, "count": "12"}, [{"count": 12}]), ({"segment_id": 7, "count": 12.0}, [{"count": 12}]),
+    ({"segment_id": 7}, []), ({"segment_id": 7, "count": None}, []), ({"count": True}, []), ({"count": "many"}, []),
+    ({"count": 1.5}, []),
+])
+def test_a_segment_count_is_one_whole_number_or_no_row(body, rows, caplog):
+    assert shapes.segment_count(body) == rows
+    assert ("without a count" in caplog.text) is (not rows)
 
 
 def test_optouts_explode():

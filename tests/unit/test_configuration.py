@@ -63,6 +63,11 @@ def test_defaults():
     ({"#api_secret": "k", "incremental_output": "yes"}, "`incremental_output` must be 0"),
     ({"#api_secret": "k", "campaigns": "true"}, "`campaigns` must be true or false"),
     ({"#api_secret": "k", "segment_members": 1}, "`segment_members` must be true or false"),
+    ({"#api_secret": "k", "segment_sizes": "yes"}, "`segment_sizes` must be true or false"),
+    ({"#api_secret": "k", "metrics": [{"links": "all"}]}, "`metrics.links` must be true or false"),
+    ({"#api_secret": "k", "metrics": [{"journeys": 1}]}, "`metrics.journeys` must be true or false"),
+    ({"#api_secret": "k", "metrics": [{"entities": ["variants"]}]},
+     "valid ones are: campaigns, campaign_actions, newsletters, newsletter_variants"),
     ({"#api_secret": "k", "max_requests_per_second": 20}, "`max_requests_per_second` must be a whole number from 1"),
     ({"#api_secret": "k", "max_requests_per_second": 0}, "from 1 to 10"),
     ({"#api_secret": "k", "messages": [{"types": ["fax"]}]}, "Unknown message type fax"),
@@ -82,6 +87,22 @@ def test_wrong_values_give_one_sentence(parameters, fragment):
     message = str(raised.value)
     assert fragment in message
     assert "\n" not in message and "Traceback" not in message
+
+
+def test_metrics_defaults_leave_the_costly_options_off():
+    settings = parse(**{"#api_secret": "k", "metrics": [{}]})
+    assert settings.metrics.entities == ["campaigns", "campaign_actions", "newsletters", "broadcasts",
+                                         "broadcast_actions", "transactional"]
+    assert (settings.metrics.links, settings.metrics.journeys) == (False, False)
+    item = {"entities": ["newsletter_variants"], "links": True, "journeys": True}
+    chosen = parse(**{"#api_secret": "k", "metrics": [item]}).metrics
+    assert (chosen.entities, chosen.links, chosen.journeys) == (["newsletter_variants"], True, True)
+
+
+def test_segment_sizes_go_with_segments():
+    assert not parse(**{"#api_secret": "k", "segments": True}).enabled("segment_sizes")
+    assert not parse(**{"#api_secret": "k", "segment_sizes": True}).enabled("segment_sizes")
+    assert parse(**{"#api_secret": "k", "segments": True, "segment_sizes": True}).enabled("segment_sizes")
 
 
 def test_activity_type_error_lists_the_valid_types():

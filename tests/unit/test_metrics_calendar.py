@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_from, floor, following, parse_start, v1_steps,
-                                v2_buckets)
+from customerio.metrics import (EASTERN, UTC, buckets_back, buckets_between, buckets_from, cohort_closed, floor,
+                                following, parse_start, v1_steps, v2_buckets, windows)
 
 DAY = 86400
 
@@ -40,6 +40,36 @@ def test_v1_steps_cover_the_window_within_the_maximum(days_back, steps, short):
     now = int(datetime(2025, 6, 15, 12, tzinfo=EASTERN).timestamp())
     start = floor(now, "days", EASTERN) - days_back * DAY
     assert v1_steps(start, now, "days") == (steps, short)
+
+
+def test_windows_split_at_the_bucket_limit_and_end_at_the_end():
+    start = int(datetime(2025, 1, 1, 7, tzinfo=UTC).timestamp())
+    end = start + 2500 * 3600
+    chunks = windows(start, end, "hours", limit=1000)
+    assert [(b - a) // 3600 for a, b in chunks] == [1000, 1000, 500]
+    assert chunks[0][0] == start and chunks[-1][1] == end
+    assert all(chunks[i][1] == chunks[i + 1][0] for i in range(len(chunks) - 1))
+    assert windows(start, start + 60, "days") == [(start - 7 * 3600, start + 60)]      # floored to the UTC day
+
+
+def test_buckets_between_start_on_the_first_bucket_and_stop_before_the_end():
+    start = int(datetime(2025, 3, 30, 15, tzinfo=UTC).timestamp())
+    days = buckets_between(start, start + 2 * DAY, "days")
+    assert [datetime.fromtimestamp(d, UTC).strftime("%m-%d %H") for d in days] == ["03-30 00", "03-31 00", "04-01 00"]
+    assert buckets_between(start, start, "months") == [int(datetime(2025, 3, 1, tzinfo=UTC).timestamp())]
+
+
+@pytest.mark.parametrize("funnel, closed", [
+    ({"started": [10], "never_activated": [1], "exited_early": [2], "finished": [7]}, True),
+    ({"started": [10], "never_activated": [1], "exited_early": [2], "finished": [6]}, False),     # one still open
+    ({"started": [0], "never_activated": [0], "exited_early": [0], "finished": [0]}, True),       # nobody started
+    ({"started": [10], "never_activated": [1], "finished": [9]}, False),                          # a state missing
+    ({"started": [10], "never_activated": [1], "exited_early": [None], "finished": [9]}, False),
+    ({"started": [10], "never_activated": [1], "exited_early": [True], "finished": [9]}, False),
+    ({"started": [], "never_activated": [], "exited_early": [], "finished": []}, False),          # past the arrays
+])
+def test_a_cohort_is_closed_when_its_ended_journeys_add_up_to_its_started_ones(funnel, closed):
+    assert cohort_closed(funnel, 0) is closed
 
 
 @pytest.mark.parametrize("body", [

@@ -123,6 +123,20 @@ def test_manifest_primary_key_only_for_incremental(interface, incremental):
     assert keys == (["id"] if incremental else [])
 
 
+def test_a_history_table_is_loaded_incrementally_even_under_full_load(interface):
+    tables = OutputTables(interface, incremental=False)
+    tables.declare("segment_sizes", ["segment_id", "measured_at"], load="incremental").write(
+        {"segment_id": 1, "measured_at": 1700000000, "count": 5})
+    tables.declare("segments", ["id"]).write({"id": 1})
+    tables.finish()
+    sizes = json.load(open(interface.tables_out_path + "/segment_sizes.csv.manifest"))
+    assert sizes["incremental"] is True and "delete_where_column" not in sizes
+    assert sorted(c["name"] for c in sizes["schema"] if c.get("primary_key")) == ["measured_at", "segment_id"]
+    assert json.load(open(interface.tables_out_path + "/segments.csv.manifest"))["incremental"] is False
+    with pytest.raises(ValueError):
+        OutputTables(interface, incremental=True).declare("t", ["id"], load="sometimes")
+
+
 def test_fast_csv_lines_match_the_csv_module(interface):
     cells = ["plain", "", "with,comma", 'with "quote"', "line\nbreak", "cr\rhere", "unit\x1fsep", " spaced ", "é"]
     tables = OutputTables(interface, incremental=False)

@@ -19,6 +19,8 @@ def every_table():
                         ("SINGLE_TABLE", [])):
         parameters = copy.deepcopy(sample_parameters())
         parameters["objects"][0]["relationships"] = True
+        parameters["segment_sizes"] = True
+        parameters["metrics"][0].update(entities=[family.key for family in FAMILIES], links=True, journeys=True)
         parameters["activities"][0].update(mode=mode, types=types)
         for extractor in build_extractors(parse_settings(parameters), None, {}, 0):
             specs.update((spec.name, spec) for spec in extractor.tables())
@@ -30,7 +32,7 @@ TABLES = every_table()
 
 def test_every_dataset_is_covered():
     catalogue = {resource.table for resource in RESOURCES}
-    metrics = {family.table for family in FAMILIES}
+    metrics = {family.table for family in FAMILIES} | {"link_metrics", "journey_metrics"}
     assert catalogue | metrics | {"messages", "customers", "activity_event", "activity_o_1_create",
                                   "activities_all", "object_types", "objects", "object_relationships"} <= set(TABLES)
 

@@ -2,7 +2,9 @@
 
 Routes: GET /campaigns/{id}/metrics, /campaigns/{id}/actions/{action_id}/metrics (v2 with `version=2`, else v1),
 /broadcasts/{id}/metrics, /broadcasts/{id}/actions/{action_id}/metrics, /newsletters/{id}/metrics,
-/transactional/{id}/metrics (v1 only). Every response is {"metric": {"series": {name: [int, ...]}}}, one value
+/newsletters/{id}/contents/{content_id}/metrics (a variant: 404 unless the id is one of the newsletter's
+`content_ids`), /transactional/{id}/metrics (v1 only). Link clicks: metric_links.py; journey funnels:
+journey_metrics.py. Every response is {"metric": {"series": {name: [int, ...]}}}, one value
 per bucket, oldest first; the metric names are METRICS plus any added by add_metric_names.
 
 Version 2 (`version=2` exactly; any other value or none SILENTLY gives version 1, whatever else is sent):
@@ -24,7 +26,8 @@ Version 1 (`period`/`steps`):
   contains the request time (the fake's clock, FakeCustomerIo.now());
 - buckets are US Eastern, America/New_York WITH daylight time (a choice: the spec says "EST"): days start
   at local midnight, weeks at Sunday 00:00, months on the 1st; no start/end/res in the response.
-- newsletter responses add `metric.type`: the `type` filter when sent, else the newsletter's own type.
+- newsletter (and newsletter variant) responses add `metric.type`: the `type` filter when sent, else the
+  newsletter's own type.
 `type` (channel) filter: campaigns / broadcasts / their actions / newsletters accept their spec enum (400
 otherwise); with it, only that channel's counts (zeros for a channel the entity does not send on); transactional
 ignores it (undocumented there). An entity's channels: a campaign's or broadcast's message-action kinds, an
@@ -48,7 +51,8 @@ Switches / helpers:
   tz=None, now=None); expected_series(fake, family, entity_id, res, bucket_starts, ...) -> {metric: [..]};
   metric_names(fake); v1_buckets(now, period="days", steps=None); v2_buckets(start, end, res, tz="UTC");
   bucket_end(start, res, tz); language_variant_ids(fake, family, parent, branch_id).
-  family: "campaign", "campaign_action", "newsletter", "broadcast", "broadcast_action", "transactional";
+  family: "campaign", "campaign_action", "newsletter", "newsletter_variant" (action_id = the content id),
+  "broadcast", "broadcast_action", "transactional";
   tz defaults to UTC for the campaign families (v2) and America/New_York for the others (v1).
 """
 import zlib
@@ -181,17 +185,23 @@ def full_values(key: str, res: str, start: int, names: Sequence[str]) -> Dict[st
     return {name: values[name] if name in values else _hash(key, res, start, name) % 5 for name in names}
 
 
+def late_amount(fake, start: int) -> int:
+    """How many late opens / clicks (late_events) a non-empty bucket starting at `start` has gained."""
+    return sum(amount for since, amount in fake.extras.get(LATE, ()) if start >= since)
+
+
 def bucket_values(fake, key: str, res: str, start: int, end: int, created: Optional[int], now: float,
-                  names: Sequence[str]) -> Dict[str, int]:
+                  names: Sequence[str], full=None) -> Dict[str, int]:
+    """One bucket's values at `now`: zero before `created` and after now, its full values (`full`, default the
+    delivery metrics) plus late events once closed, scaled by the elapsed fraction while open."""
     if start > now or created is None or end <= created:
         return dict.fromkeys(names, 0)
-    values = full_values(key, res, start, names)
-    if values.get("sent", 1):
-        for since, amount in fake.extras.get(LATE, ()):
-            if start >= since:
-                for name in LATE_METRICS:
-                    if name in values:
-                        values[name] += amount
+    values = (full or full_values)(key, res, start, names)
+    late = late_amount(fake, start)
+    if late and values.get("sent", 1):
+        for name in LATE_METRICS:
+            if name in values:
+                values[name] += late
     if now < end:
         elapsed = now - start
         values = {name: int(value * elapsed // (end - start)) for name, value in values.items()}
@@ -284,6 +294,10 @@ def _entity(fake, family: str, entity_id: int, action_id=None) -> Entity:
     if family == "newsletter":
         record = newsletters.newsletter(fake, entity_id)
         return Entity({record["type"]: f"newsletter:{entity_id}:{record['type']}"}, record["created"])
+    if family == "newsletter_variant":
+        record = newsletters.newsletter(fake, entity_id)
+        key = f"newsletter_content:{entity_id}:{action_id}:{record['type']}"
+        return Entity({record["type"]: key}, record["created"])
     kind = "email" if entity_id % 5 else "push"
     return Entity({kind: f"transactional:{entity_id}:{kind}"}, transactional.created(ws, entity_id))
 
@@ -398,6 +412,22 @@ def broadcast_action_metrics(fake, query, body, broadcast_id, action_id):
 def newsletter_metrics(fake, query, body, newsletter_id):
     n = _parent(fake, "newsletter", newsletter_id)
     payload = _answer(fake, query, _entity(fake, "newsletter", n), False, NEWSLETTER_TYPES)
+    payload["metric"]["type"] = query.get("type") or newsletters.newsletter(fake, n)["type"]
+    return payload
+
+
+def content_of(fake, newsletter: int, raw: str) -> int:
+    """A newsletter's content (variant) id from a path: 404 unless it is one of its `content_ids`."""
+    if not raw.isdigit() or int(raw) not in newsletters.content_ids(fake, newsletter):
+        raise HttpError(404, "content not found")
+    return int(raw)
+
+
+@route("GET", "/newsletters/{newsletter_id}/contents/{content_id}/metrics")
+def newsletter_variant_metrics(fake, query, body, newsletter_id, content_id):
+    n = _parent(fake, "newsletter", newsletter_id)
+    c = content_of(fake, n, content_id)
+    payload = _answer(fake, query, _entity(fake, "newsletter_variant", n, c), False, NEWSLETTER_TYPES)
     payload["metric"]["type"] = query.get("type") or newsletters.newsletter(fake, n)["type"]
     return payload
 
