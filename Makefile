@@ -13,8 +13,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-# JSON Editor and playwright-core for the browser test, from the committed package-lock.json. Without npm the
-# browser test fails and says what to install.
+# The browser test's npm packages, from the committed package-lock.json: RJSF with React and esbuild (which bundles
+# them at test time), JSON Editor and playwright-core (it drives Debian's Chromium; no browser is downloaded).
+# Without npm the browser test fails and says what to install.
 $(NODE_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		cd $(BROWSER) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
@@ -26,10 +27,11 @@ lint: $(STAMP)
 	$(BIN)/flake8 --config=flake8.cfg src tests scripts
 	$(BIN)/hadolint Dockerfile
 
+# loadgroup: the browser tests share one worker, so every form is drawn once.
 unit: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-# The configuration form in headless Chromium alone; screenshots land in test-artifacts/form/.
+# The configuration form in headless Chromium alone (RJSF and JSON Editor); screenshots in test-artifacts/form/.
 browser-test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest tests/browser
 

@@ -1,12 +1,22 @@
-"""Writes the parts of component_config/configSchema.json that are facts of the code rather than prose.
+"""Writes the parts of component_config/configSchema.json that are facts of the code or of the form conventions.
 
-- the message and activity type pickers: values and titles from src/customerio/catalog.py;
+Generated here (edit everything else by hand):
+- the message and activity type pickers and the metric entities: values and titles from src/customerio/;
 - the `pattern` of every `since` text field: configuration.SINCE_PATTERN, the same expression the run applies;
-- JSON Editor's per-property `"required": true` on every field that holds a value and is always shown: JSON Editor
-  drops any other property missing from the loaded configuration, and Keboola's form gives no way to add it back.
+- JSON Editor's `options.show_opt_in` on the root and on every dataset's settings object. JSON Editor (Keboola's
+  renderer until March 2026) drops a property that the loaded configuration lacks unless it is required; with
+  show_opt_in it keeps it on screen, unticked, and the run uses its default. Draft 7 has no per-property
+  `"required": true`, and an object's `required` list would make every key mandatory for validation (RJSF, the
+  Keboola CLI and its AI tools), so neither is used to keep fields visible; such flags are removed here;
+- every `properties` map in `propertyOrder` order: RJSF draws properties in key order, Keboola's wrapper and JSON
+  Editor by `propertyOrder`, so both orders are the same.
 
-Edit titles, descriptions and order by hand, then run `.venv/bin/python scripts/build_schema.py`; a test fails
-while the committed schema differs from this script's output. `--check` only says whether it would change anything.
+By hand: `title`; `description`, one plain sentence (no Markdown, no `<`, at most 160 characters); longer help in
+`options.tooltip` (Markdown); `options.documentation` ({link, tooltip}) to a checked docs.customer.io page; `default`
+equal to the run's default; `required` only for what the run cannot do without (today `#api_secret`).
+
+Run `.venv/bin/python scripts/build_schema.py` after editing; a test fails while the committed schema differs from
+this script's output. `--check` only says whether it would change anything.
 """
 import json
 import os
@@ -26,9 +36,6 @@ TYPE_PICKERS = {
     ("messages", "types"): MESSAGE_TYPES + RETIRED_MESSAGE_TYPES,
     ("activities", "types"): ACTIVITY_TYPES + LEGACY_ACTIVITY_TYPES,
 }
-UI_ONLY_TYPES = {"button"}
-
-
 #: (group, field) -> (value, title) pairs of other pickers that are facts of the code.
 CHOICES = {
     ("metrics", "entities"): [(family.key, family.title) for family in FAMILIES],
@@ -46,25 +53,24 @@ def build(schema: dict) -> dict:
         items.setdefault("options", {})["enum_titles"] = [title for _, title in pairs]
     resolution = schema["properties"]["metrics"]["items"]["properties"]["resolution"]
     resolution["enum"] = list(RESOLUTIONS)
-    for properties in _property_maps(schema):
-        for key, prop in properties.items():
+    for node in settings_objects(schema):
+        node.setdefault("options", {})["show_opt_in"] = True
+        node["properties"] = dict(sorted(node["properties"].items(), key=lambda kv: kv[1].get("propertyOrder", 0)))
+        for key, prop in node["properties"].items():
+            if isinstance(prop.get("required"), bool):
+                del prop["required"]
             if key == "since" and prop.get("type") == "string":
                 prop["pattern"] = SINCE_PATTERN
-            options = prop.get("options") or {}
-            if options.get("dependencies") or options.get("hidden") or prop.get("type") in UI_ONLY_TYPES:
-                prop.pop("required", None)
-            else:
-                prop["required"] = True
     return schema
 
 
-def _property_maps(schema: dict):
-    """The root's properties and those of every dataset group (a one-item array of settings objects)."""
-    yield schema["properties"]
+def settings_objects(schema: dict):
+    """The root and the settings object of every dataset group (a one-item array of objects)."""
+    yield schema
     for prop in schema["properties"].values():
         items = prop.get("items") or {}
         if prop.get("type") == "array" and items.get("type") == "object":
-            yield items["properties"]
+            yield items
 
 
 def render(schema: dict) -> str:

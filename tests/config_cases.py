@@ -2,7 +2,8 @@
 
 Everything here is derived from component_config/configSchema.json where it can be, so a new key that follows the
 same conventions (a top-level boolean or number, a one-item array group of settings, a `since` text field) is
-covered without editing a test. A new free-text field without a default needs an example in EXAMPLE_VALUES.
+covered without editing a test. A new free-text field without a default needs an example in EXAMPLE_VALUES, a new
+async picker what its sync action answers in SYNC_ACTION_ANSWERS.
 """
 import copy
 import json
@@ -12,6 +13,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_PATH = os.path.join(ROOT, "component_config", "configSchema.json")
 SAMPLE_PATH = os.path.join(ROOT, "component_config", "sample-config", "config.json")
 UI_ONLY_TYPES = {"button"}  # Keboola draws {"type": "button"} itself; it holds no value
+#: What the sync action behind each async picker answers in the browser test, as Keboola's form fills the picker's
+#: empty `enum` once the user clicks its Load button (the configuration's own values are added to it).
+SYNC_ACTION_ANSWERS = {
+    "list_segments": ["7", "12", "31"],
+    "list_object_types": ["1", "2"],
+}
 
 
 def load_schema() -> dict:
@@ -74,8 +81,13 @@ def options(prop: dict) -> dict:
     return prop.get("options") or {}
 
 
+def tooltip(prop: dict):
+    """Keboola's `options.tooltip`: Markdown shown behind a help icon next to the field."""
+    return options(prop).get("tooltip")
+
+
 def dependencies(prop: dict) -> dict:
-    """JSON Editor's `options.dependencies`: sibling key -> the value (or list of values) that shows this field."""
+    """Keboola's (and JSON Editor's) `options.dependencies`: sibling key -> the value or values showing the field."""
     return options(prop).get("dependencies") or {}
 
 
@@ -90,13 +102,6 @@ def is_hidden(prop: dict) -> bool:
 def is_group(prop: dict) -> bool:
     """A dataset's settings: a one-item array of objects (the original component's convention)."""
     return prop.get("type") == "array" and (prop.get("items") or {}).get("type") == "object"
-
-
-def must_be_required(prop: dict) -> bool:
-    """JSON Editor drops a property that is neither required nor in the loaded value: mark every one that holds a
-    value and is always shown. Dependent fields are kept by JSON Editor anyway, and a required field hidden by its
-    dependency would fail validation; hidden legacy keys must not be written into every saved configuration."""
-    return not dependencies(prop) and not is_ui_only(prop) and not is_hidden(prop)
 
 
 def objects(schema: dict):
@@ -116,8 +121,8 @@ def node_at(schema: dict, path: str) -> dict:
 
 
 def as_loaded(schema: dict, config: dict) -> dict:
-    """The schema as Keboola's form holds it once an async picker's sync action has answered: its empty `enum` lists
-    the values `config` has there (Load segments returns the workspace's segments, saved ones included)."""
+    """The schema as Keboola's form holds it once each async picker's sync action has answered: its empty `enum` lists
+    SYNC_ACTION_ANSWERS[action] and the values `config` has there (saved values stay selectable)."""
     schema = copy.deepcopy(schema)
     _fill_async(schema, config)
     return schema
@@ -128,9 +133,21 @@ def _fill_async(node: dict, value) -> None:
         item_value = value.get(key) if isinstance(value, dict) else None
         items = prop.get("items") or {}
         if "async" in options(prop) and items.get("enum") == []:
-            items["enum"] = [v for v in item_value or [] if isinstance(v, str)]
+            action = options(prop)["async"]["action"]
+            saved = [v for v in item_value or [] if isinstance(v, str)]
+            answer = SYNC_ACTION_ANSWERS.get(action, [])
+            items["enum"] = answer + [v for v in saved if v not in answer]
+            assert items["enum"], f"add what the sync action {action} answers to config_cases.SYNC_ACTION_ANSWERS"
         elif is_group(prop):
             _fill_async(items, (item_value or [{}])[0] if isinstance(item_value, list) else {})
+
+
+def without_ui_only(schema: dict) -> dict:
+    """The schema without Keboola's UI-only elements (the Test Connection button): what is left is plain draft 7."""
+    schema = copy.deepcopy(schema)
+    for _, node in objects(schema):
+        node["properties"] = {key: prop for key, prop in node["properties"].items() if not is_ui_only(prop)}
+    return schema
 
 
 def other_value(prop: dict, shown_by):

@@ -1,4 +1,6 @@
-"""component_config/configSchema.json: valid, complete, backward compatible, and wired to the sync actions."""
+"""component_config/configSchema.json: valid draft 7, complete, backward compatible, wired to the sync actions, and
+following the form conventions of README "The configuration form" (one-sentence descriptions, Markdown tooltips,
+checked documentation links, fields JSON Editor keeps on screen without making them mandatory)."""
 import copy
 import json
 import os
@@ -10,7 +12,8 @@ import jsonschema
 import pytest
 
 from config_cases import (ORIGINAL_CONFIGS, ROOT, SINCE_INPUTS, as_loaded, dependencies, every_key_config, is_group,
-                          is_hidden, is_ui_only, load_schema, must_be_required, objects, sample_parameters)
+                          is_hidden, is_ui_only, load_schema, objects, options, sample_parameters, tooltip,
+                          without_ui_only)
 from configuration import (GROUP_KEYS, KEY_LOCATION, KNOWN_KEYS, SINCE_PATTERN,
                            ConfigError, parse_settings)
 from customerio.catalog import (ACTIVITY_TYPES, LEGACY_ACTIVITY_TYPES, MESSAGE_TYPES, RETIRED_MESSAGE_TYPES,
@@ -21,16 +24,69 @@ ORIGINAL = json.load(open(os.path.join(ROOT, "tests", "fixtures", "original-conf
 COMPONENT_SOURCE = open(os.path.join(ROOT, "src", "component.py")).read()
 BUILD_SCRIPT = os.path.join(ROOT, "scripts", "build_schema.py")
 
+#: The only parts of the schema that are not draft 7: Keboola's own documented UI elements, by JSON pointer.
+DRAFT7_EXCEPTIONS = {
+    "/properties/test_connection": 'the Test Connection button, {"type": "button", "format": "test-connection"}: '
+                                   "Keboola's UI draws it and it holds no value",
+}
+#: Keywords outside draft 7 the schema may use: Keboola's field order, and the renderers' options.
+UI_KEYWORDS = {"propertyOrder": {"type": "integer"}, "options": {"$ref": "#/definitions/uiOptions"}}
+#: `options` keys Keboola documents (connection-docs configuration-schema, examples, sync-action-examples), plus JSON
+#: Editor's show_opt_in (see scripts/build_schema.py).
+UI_OPTIONS = {
+    "async": {"type": "object", "required": ["label", "action"]},
+    "dependencies": {"type": "object", "minProperties": 1},
+    "documentation": {"type": "object", "required": ["link", "tooltip"], "additionalProperties": False,
+                      "properties": {"link": {"type": "string"}, "tooltip": {"type": "string"}}},
+    "tooltip": {"type": "string", "minLength": 1},
+    "enum_titles": {"type": "array", "items": {"type": "string"}},
+    "hidden": {"type": "boolean"}, "creatable": {"type": "boolean"}, "tags": {"type": "boolean"},
+    "input_height": {"type": "string"}, "show_opt_in": {"type": "boolean"},
+    "collapsed": {}, "disable_collapse": {}, "enabled": {}, "grid_columns": {}, "grid_break": {}, "editor": {},
+    "encryption_hint": {}, "inputAttributes": {}, "only_keys": {}, "disable_array_add": {},
+    "disable_array_delete": {}, "disable_array_reorder": {},
+}
+#: docs.customer.io pages checked to exist (search of the stored docs, 2026-12); add a page here only once checked.
+CHECKED_DOCS = {
+    "https://docs.customer.io/accounts-and-workspaces/managing-credentials",
+    "https://docs.customer.io/accounts-and-workspaces/data-centers/",
+    "https://docs.customer.io/integrations/api/app/",
+    "https://docs.customer.io/journeys/campaigns-in-customerio",
+    "https://docs.customer.io/journeys/data-driven-segments",
+    "https://docs.customer.io/journeys/newsletters",
+    "https://docs.customer.io/journeys/api-triggered-broadcasts",
+    "https://docs.customer.io/journeys/transactional-api/",
+    "https://docs.customer.io/journeys/sms-keyword-opt-out",
+    "https://docs.customer.io/journeys/message-statuses",
+    "https://docs.customer.io/journeys/identifying-people",
+    "https://docs.customer.io/journeys/filtering-logs/",
+    "https://docs.customer.io/journeys/objects-create",
+}
 
-def validating_schema(schema):
-    """The schema as a draft-7 validator sees it: UI-only buttons and JSON Editor's per-property
-    `"required": true` (a draft-3 form that draft 7 does not allow) removed."""
+
+def strict_meta_schema():
+    """Draft 7's meta-schema, closed: a keyword draft 7 does not define fails unless UI_KEYWORDS lists it."""
+    meta = copy.deepcopy(jsonschema.Draft7Validator.META_SCHEMA)
+    meta["properties"].update(UI_KEYWORDS)
+    meta["additionalProperties"] = False
+    meta["definitions"]["uiOptions"] = {"type": "object", "properties": UI_OPTIONS, "additionalProperties": False}
+    return meta
+
+
+def without_exceptions(schema):
     schema = copy.deepcopy(schema)
-    schema["properties"] = {k: v for k, v in schema["properties"].items() if not is_ui_only(v)}
-    for _, node in walk(schema):
-        if isinstance(node.get("required"), bool):
-            del node["required"]
+    for pointer in DRAFT7_EXCEPTIONS:
+        *parents, last = pointer.strip("/").split("/")
+        node = schema
+        for part in parents:
+            node = node[part]
+        del node[last]
     return schema
+
+
+def validator():
+    """A draft-7 validator of configurations against the schema (format checks on)."""
+    return jsonschema.Draft7Validator(without_exceptions(SCHEMA), format_checker=jsonschema.FormatChecker())
 
 
 def walk(node, path=""):
@@ -41,6 +97,14 @@ def walk(node, path=""):
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from walk(value, f"{path}/{i}")
+
+
+def fields(schema):
+    """(JSON pointer, property schema) of every field of the root and of every dataset's settings."""
+    for path, node in objects(schema):
+        pointer = "" if path == "root" else f"/properties/{path.split('.')[1]}/items"
+        for key, prop in node["properties"].items():
+            yield f"{pointer}/properties/{key}", prop
 
 
 def schema_texts(schema):
@@ -63,19 +127,94 @@ def since_fields(schema):
             if "since" in item["properties"]]
 
 
-def test_schema_is_valid_json_schema():
-    jsonschema.Draft7Validator.check_schema(validating_schema(SCHEMA))
+def parses(config):
+    try:
+        parse_settings(copy.deepcopy(config))
+        return True
+    except ConfigError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------- draft 7
+def test_schema_is_strict_draft_7_but_for_the_listed_keboola_elements():
+    jsonschema.Draft7Validator(strict_meta_schema()).validate(without_exceptions(SCHEMA))
+
+
+def test_the_exceptions_are_exactly_keboolas_ui_only_elements():
+    ui_only = {pointer for pointer, prop in fields(SCHEMA) if is_ui_only(prop)}
+    assert ui_only == set(DRAFT7_EXCEPTIONS)
+    assert without_exceptions(SCHEMA) == without_ui_only(SCHEMA)
+    with pytest.raises(jsonschema.SchemaError):  # they really are what draft 7 refuses
+        jsonschema.Draft7Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize("mistake", [
+    {"required": True}, {"propertyOrdre": 3}, {"enum_titles": ["A"]}, {"options": {"tooltips": "x"}},
+    {"options": {"documentation": {"url": "https://docs.customer.io/"}}},
+], ids=["draft-3 required", "typo", "enum_titles outside options", "unknown option", "documentation without link"])
+def test_the_strict_check_catches_what_draft_7_lets_through(mistake):
+    schema = without_exceptions(SCHEMA)
+    schema["properties"]["campaigns"].update(mistake)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(strict_meta_schema()).validate(schema)
+
+
+def test_no_draft_3_required_flags_anywhere():
+    assert not [path for path, node in walk(SCHEMA) if isinstance(node.get("required"), bool)]
+
+
+def test_committed_schema_is_the_build_scripts_output():
+    result = subprocess.run([sys.executable, BUILD_SCRIPT, "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------------- what is mandatory
+def test_required_lists_exactly_what_the_run_cannot_do_without():
+    """A draft-7 `required` makes a key mandatory for every validator (RJSF, Keboola's CLI and AI tools): only keys
+    whose absence the run refuses belong there."""
+    config = every_key_config(SCHEMA)
+    for path, node in objects(SCHEMA):
+        group = None if path == "root" else path.split(".")[1]
+        for key, prop in node["properties"].items():
+            if is_ui_only(prop):
+                continue
+            lacking = copy.deepcopy(config)
+            del (lacking if group is None else lacking[group][0])[key]
+            assert (key in node.get("required", [])) == (not parses(lacking)), f"{path}.{key}"
+
+
+def test_a_configuration_with_only_the_key_is_valid():
+    validator().validate({"#api_secret": "k"})
+    assert parses({"#api_secret": "k"})
+
+
+def test_every_settings_object_keeps_fields_a_configuration_lacks_in_json_editor():
+    for path, node in objects(SCHEMA):
+        assert options(node).get("show_opt_in") is True, path
+
+
+def test_properties_are_in_property_order_so_every_renderer_draws_the_same_order():
+    for path, node in objects(SCHEMA):
+        orders = [prop.get("propertyOrder") for prop in node["properties"].values()]
+        assert all(isinstance(order, int) for order in orders), path
+        assert orders == sorted(orders) and len(set(orders)) == len(orders), path
+
+
+def test_defaults_are_valid_values():
+    for pointer, prop in fields(SCHEMA):
+        if "default" in prop:
+            jsonschema.Draft7Validator(prop).validate(prop["default"])
 
 
 @pytest.mark.parametrize("config", ORIGINAL_CONFIGS)
 def test_original_configs_stay_valid_and_parse(config):
     jsonschema.validate(config, ORIGINAL)          # they really are original configs
-    jsonschema.validate(config, validating_schema(SCHEMA))
+    validator().validate(config)
     parse_settings(config)
 
 
 def test_sample_config_validates_and_parses():
-    jsonschema.validate(sample_parameters(), validating_schema(SCHEMA))
+    validator().validate(sample_parameters())
     parse_settings(sample_parameters())
 
 
@@ -84,8 +223,8 @@ def test_every_key_config_sets_every_key_of_the_code_and_is_valid():
     assert KNOWN_KEYS <= set(config)
     for group, keys in GROUP_KEYS.items():
         assert keys <= set(config[group][0]), group
-    loaded = as_loaded(SCHEMA, config)
-    jsonschema.validate(config, {**validating_schema(loaded), "additionalProperties": False})
+    loaded = without_exceptions(as_loaded(SCHEMA, config))
+    jsonschema.validate(config, {**loaded, "additionalProperties": False})
     assert not parse_settings(config).warnings
 
 
@@ -98,26 +237,34 @@ def test_every_option_in_the_code_is_in_the_schema():
     assert groups == set(GROUP_KEYS)
 
 
-def test_every_schema_option_has_a_title_and_description():
-    for path, node in walk(SCHEMA):
-        if path.count("/properties/") and "type" in node and not is_ui_only(node):
-            if re.search(r"/properties/[^/]+$", path):
-                assert node.get("title"), path
-                assert node.get("description"), path
+def test_every_field_has_a_title_and_a_one_sentence_description():
+    """Keboola's form shows the description under the field: one plain sentence; the rest goes to the tooltip."""
+    for pointer, prop in fields(SCHEMA):
+        if is_ui_only(prop):
+            continue
+        assert prop.get("title"), pointer
+        description = prop.get("description") or ""
+        assert description.endswith(".") and len(description) <= 160, (pointer, description)
+        assert not re.search(r"[.!?]\s", description) and "\n" not in description, (pointer, description)
 
 
-def test_committed_schema_is_the_build_scripts_output():
-    result = subprocess.run([sys.executable, BUILD_SCRIPT, "--check"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_tooltips_are_markdown_without_html():
+    """Keboola renders options.tooltip as Markdown; raw HTML (or a <placeholder>) would be dropped or injected."""
+    tips = [(pointer, tooltip(prop)) for pointer, prop in fields(SCHEMA) if tooltip(prop)]
+    assert len(tips) >= 30
+    for pointer, tip in tips:
+        assert "<" not in tip and not tip.startswith(" ") and not tip.endswith((" ", "\n")), pointer
 
 
-@pytest.mark.parametrize("path, node", list(objects(SCHEMA)), ids=[path for path, _ in objects(SCHEMA)])
-def test_every_always_shown_field_is_required_so_json_editor_keeps_it(path, node):
-    for key, prop in node["properties"].items():
-        if must_be_required(prop):
-            assert prop.get("required") is True, f"{path}.{key} needs \"required\": true"
-        else:
-            assert "required" not in prop, f"{path}.{key}: a dependent, hidden or button field must not be required"
+def test_documentation_links_are_checked_customerio_pages():
+    links = {pointer: options(prop)["documentation"] for pointer, prop in fields(SCHEMA)
+             if "documentation" in options(prop)}
+    for pointer, documentation in links.items():
+        assert documentation["link"] in CHECKED_DOCS, (pointer, documentation["link"])
+        assert documentation["tooltip"].startswith("Customer.io: "), pointer
+    groups = {f"/properties/{key}" for key, prop in SCHEMA["properties"].items() if is_group(prop)}
+    assert groups <= set(links), "every dataset group links Customer.io's documentation"
+    assert "/properties/#api_secret" in links
 
 
 def test_dependencies_point_at_sibling_fields_with_matching_values():
@@ -158,7 +305,7 @@ def test_no_type_title_is_a_raw_code_or_misspells_whatsapp():
 def test_activity_types_accept_typed_object_types_and_say_how():
     types = SCHEMA["properties"]["activities"]["items"]["properties"]["types"]
     assert types["options"]["creatable"] is True
-    examples = re.findall(r"_[or]:[0-9]+:[a-z_]+", types["description"])
+    examples = re.findall(r"_[or]:[0-9]+:[a-z_]+", tooltip(types))
     assert len(examples) >= 2 and all(is_activity_type(example) for example in examples)
     assert not any(example in types["items"]["enum"] for example in examples)
 
@@ -211,17 +358,17 @@ def test_continue_since_last_run_warns_about_full_load_on_every_checkbox():
                   if key == "incremental_output" and prop.get("type") == "boolean"]
     assert len(checkboxes) >= 2
     for prop in checkboxes:
-        assert "Full Load" in prop["description"] and "only the" in prop["description"]
+        assert "Full Load" in prop["description"] and "only" in prop["description"]
 
 
 def test_field_order_follows_the_settings_they_belong_to():
     def order(group):
-        fields = group_items(SCHEMA)[group]["properties"]
-        return [key for key in sorted(fields, key=lambda k: fields[k]["propertyOrder"]) if not is_hidden(fields[key])]
+        props = group_items(SCHEMA)[group]["properties"]
+        return [key for key in sorted(props, key=lambda k: props[k]["propertyOrder"]) if not is_hidden(props[key])]
     for group, item in group_items(SCHEMA).items():
-        fields = order(group)
-        if "since" in fields and "incremental_output" in fields:
-            assert fields.index("since") < fields.index("incremental_output"), group
+        keys = order(group)
+        if "since" in keys and "incremental_output" in keys:
+            assert keys.index("since") < keys.index("incremental_output"), group
     customers = order("customers")
     assert customers.index("export_timeout_minutes") == customers.index("method") + 1
 
@@ -235,17 +382,18 @@ def test_an_empty_api_key_does_not_pass_the_form():
     key = SCHEMA["properties"]["#api_secret"]
     assert key["minLength"] >= 1
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"#api_secret": ""}, validating_schema(SCHEMA))
+        validator().validate({"#api_secret": ""})
 
 
 # ---------------------------------------------------------------------------------------------- `since`
 def test_every_since_field_carries_the_parsers_pattern_and_lists_the_forms():
-    fields = since_fields(SCHEMA)
-    assert fields
-    for group, prop in fields:
+    found = since_fields(SCHEMA)
+    assert found
+    for group, prop in found:
         assert prop["pattern"] == SINCE_PATTERN, group
-        for form in ("2025-01-31", "2025-01-31T08:00:00Z", "12 months ago", "today", "now"):
-            assert form in prop["description"], (group, form)
+        assert "12 months ago" in prop["description"] and "2025-01-31" in prop["description"], group
+        for form in ("`2025-01-31`", "`2025-01-31T08:00:00Z`", "`12 months ago`", "`today`", "`now`"):
+            assert form in tooltip(prop), (group, form)
 
 
 @pytest.mark.parametrize("text, verdict", SINCE_INPUTS, ids=[repr(text) for text, _ in SINCE_INPUTS])
