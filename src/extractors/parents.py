@@ -20,6 +20,9 @@ from customerio.ids import id_text
 
 #: The longest delete list a manifest gets (about 100 KB of ids).
 MAX_DELETE_VALUES = 10_000
+#: Row counts per parent only feed the log ("their 41 actions"): kept up to this many parents (about 130 KB of
+#: state); beyond, the log names what leaves without counting it.
+MAX_COUNTED_PARENTS = 10_000
 UPDATED, ROWS, FULL_REFRESH, EXACT = "updated", "rows", "full_refresh", "exact"
 REPLACE, EQ, NE = "replace", "eq", "ne"
 SHOWN_IDS = 10
@@ -94,8 +97,9 @@ class ParentLedger:
     def state(self, listed: Set[str], full_refresh: Optional[int], exact: bool) -> dict:
         """The next run's memory: parents still listed whose children Storage holds, and when all were read."""
         with self._lock:
-            entry = {UPDATED: {key: value for key, value in sorted(self._updated.items()) if key in listed},
-                     ROWS: {key: value for key, value in sorted(self._rows.items()) if key in listed}}
+            entry = {UPDATED: {key: value for key, value in sorted(self._updated.items()) if key in listed}}
+            if len(entry[UPDATED]) <= MAX_COUNTED_PARENTS:
+                entry[ROWS] = {key: value for key, value in sorted(self._rows.items()) if key in listed}
         if full_refresh is not None:
             entry[FULL_REFRESH] = full_refresh
         if exact:

@@ -6,7 +6,7 @@ import os
 import pytest
 from keboola.component.interface import CommonInterface
 
-from extractors.parents import MAX_DELETE_VALUES, ParentLedger, Removal, gone_message
+from extractors.parents import MAX_COUNTED_PARENTS, MAX_DELETE_VALUES, ParentLedger, Removal, gone_message
 from customerio.resources import BY_TABLE
 from output.tables import OutputTables
 from storage import Storage, StorageError
@@ -150,6 +150,17 @@ def test_a_list_longer_than_the_bound_is_too_long():
     plan = ledger.removal(listed, set(listed[:MAX_DELETE_VALUES + 2]))
     assert plan.operator == "eq" and plan.too_long
     assert not ledger.removal(listed, set(listed[:10])).too_long
+
+
+def test_row_counts_are_kept_only_for_a_bounded_number_of_parents():
+    ledger = ParentLedger({})
+    parents = [str(n) for n in range(MAX_COUNTED_PARENTS + 1)]
+    for parent_id in parents:
+        ledger.read(parent_id, "1", 2)
+    state = ledger.state(set(parents), None, exact=True)
+    assert len(state["updated"]) == MAX_COUNTED_PARENTS + 1 and "rows" not in state
+    assert ParentLedger(state).rows_of(["1"]) is None                 # unknown: the log names, does not count
+    assert len(ledger.state(set(parents[:MAX_COUNTED_PARENTS]), None, exact=True)["rows"]) == MAX_COUNTED_PARENTS
 
 
 @pytest.mark.parametrize("stored, inexact", [({}, False), ({"updated": {"1": "2"}}, True),
