@@ -89,8 +89,8 @@ class Component(ComponentBase):
                 new_state[extractor.name] = dataset_state
         self.write_state_file(new_state)
         elapsed = time.monotonic() - started
-        for name, rows in tables.row_counts().items():
-            log.info("Table %s: %s rows.", name, f"{rows:,}")
+        for name, summary in tables.summaries().items():
+            log.info("Table %s: %s.", name, summary)
         log.info("Done in %.1f s with %s API requests (%s retried).", elapsed, f"{client.request_count:,}",
                  f"{client.retry_count:,}")
         if runner.skipped:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Tuple
 
 from customerio import ForbiddenError
-from extractors import Extractor, Replaced, TableSpec, Walk
+from extractors import Extractor, Kept, Replaced, TableSpec, Walk
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +144,13 @@ class Runner:
                 if isinstance(item, Walk):
                     self._spawn(item, owner)
                     continue
-                if isinstance(item, Replaced):
+                if isinstance(item, (Replaced, Kept)):
                     if item.spec.name not in writers:
                         self._declare(item.spec, datasets[0])
-                    self.tables.replaced(item.spec.name, item.value)
+                    if isinstance(item, Replaced):
+                        self.tables.replaced(item.spec.name, item.value)
+                    else:
+                        self.tables.kept(item.spec.name, item.values)
                     continue
                 spec, record = item
                 writer = writers.get(spec.name) or self._declare(spec, datasets[0])

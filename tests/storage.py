@@ -1,9 +1,12 @@
 """A small Keboola Storage simulator: what a table holds after loading a run's CSVs the way Storage does.
 
-Full Load replaces the table. Incremental Update first deletes the rows the manifest names (`delete_where_column`
-/ `delete_where_values` / `delete_where_operator`), then upserts on the primary key (appends without one). Like
-Storage it refuses what would fail a real load: column names it does not accept, an incremental load whose CSV
-lacks a column the table has, or a primary key that differs from the table's.
+Keboola's output mapping, per table: first the manifest's one delete filter (`delete_where_column` /
+`delete_where_values` / `delete_where_operator`: `eq` deletes the rows whose column holds one of the values, `ne`
+every other row), then the load: `incremental: false` replaces the table's rows, `incremental: true` upserts on
+the primary key (appends without one). Like Storage it refuses what would fail a real load: column names it does
+not accept, a CSV that lacks a column the table has, a primary key that differs from the table's (output mapping
+says "primary key ... does not match ... in destination table"), and a delete filter it cannot run (an unknown
+column or operator, no values: avoid it, Storage's answer to an empty list is not documented).
 
 It reads both manifest formats keboola.component writes (`manifest_format`): the new one (`schema[]`, written
 locally and in projects with native data types) and the legacy one (`primary_key`, `metadata`, `column_metadata`,
@@ -15,6 +18,7 @@ from typing import Dict, List, Optional
 
 VALID_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_]{0,62}[A-Za-z0-9])?$")
 DESCRIPTION = "KBC.description"
+OPERATORS = ("eq", "ne")
 
 
 class StorageError(AssertionError):
@@ -126,36 +130,51 @@ class Storage:
         check_manifest(name, manifest, header)
         key = primary_key(manifest)
         table = self.tables.get(name)
-        if not manifest.get("incremental") or table is None:
+        if table is None:
             table = self.tables[name] = StoredTable(header, key)
-            table.rows = self._deduplicated(rows, key)
-            self._describe(table, manifest)
-            return
         missing = [column for column in table.columns if column not in header]
         if missing:
-            raise StorageError(f"{name}: the incremental load lacks columns {missing} that the table has")
-        if key != table.primary_key:
-            raise StorageError(f"{name}: primary key {key} differs from the table's {table.primary_key}")
+            raise StorageError(f"{name}: the load lacks columns {missing} that the table has")
+        if sorted(key) != sorted(table.primary_key):
+            raise StorageError(f"{name}: primary key {key} does not match {table.primary_key} in the table")
         for column in header:
             if column not in table.columns:
                 table.columns.append(column)
                 for row in table.rows:
                     row[column] = ""
         self._describe(table, manifest)
-        column = manifest.get("delete_where_column")
-        if column:
-            values = set(manifest.get("delete_where_values") or [])
-            if manifest.get("delete_where_operator", "eq") == "eq":
-                table.rows = [row for row in table.rows if row.get(column) not in values]
-            else:
-                table.rows = [row for row in table.rows if row.get(column) in values]
+        self._delete(name, table, manifest)
+        if not manifest.get("incremental"):
+            table.rows = self._deduplicated(rows, key, table.columns)
+            return
         if not key:
-            table.rows.extend(dict(row) for row in rows)
+            table.rows.extend(self._full(row, table.columns) for row in rows)
             return
         merged = table.keyed()
         for row in rows:
-            merged[tuple(row[c] for c in key)] = {**{c: "" for c in table.columns}, **row}
+            merged[tuple(row[c] for c in key)] = self._full(row, table.columns)
         table.rows = list(merged.values())
+
+    @staticmethod
+    def _delete(name: str, table: StoredTable, manifest: dict) -> None:
+        column = manifest.get("delete_where_column")
+        if not column:
+            return
+        values, operator = manifest.get("delete_where_values"), manifest.get("delete_where_operator", "eq")
+        if column not in table.columns:
+            raise StorageError(f"{name}: cannot delete where {column}: the table has no such column")
+        if operator not in OPERATORS:
+            raise StorageError(f"{name}: unknown delete operator {operator!r}")
+        if not isinstance(values, list) or not values:
+            raise StorageError(f"{name}: a delete filter on {column} without values")
+        values = set(values)
+        keep = (lambda row: row.get(column) not in values) if operator == "eq" else \
+            (lambda row: row.get(column) in values)
+        table.rows = [row for row in table.rows if keep(row)]
+
+    @staticmethod
+    def _full(row: dict, columns: List[str]) -> dict:
+        return {**{c: "" for c in columns}, **row}
 
     @staticmethod
     def _describe(table: StoredTable, manifest: dict) -> None:
@@ -163,11 +182,11 @@ class Storage:
         table.column_descriptions.update(column_descriptions(manifest))
         table.base_types.update(base_types(manifest))
 
-    @staticmethod
-    def _deduplicated(rows: List[dict], primary_key: List[str]) -> List[dict]:
+    @classmethod
+    def _deduplicated(cls, rows: List[dict], primary_key: List[str], columns: List[str]) -> List[dict]:
         if not primary_key:
-            return [dict(row) for row in rows]
-        return list({tuple(row[c] for c in primary_key): dict(row) for row in rows}.values())
+            return [cls._full(row, columns) for row in rows]
+        return list({tuple(row[c] for c in primary_key): cls._full(row, columns) for row in rows}.values())
 
     def rows(self, name: str) -> List[dict]:
         return self.tables[name].rows

@@ -28,9 +28,8 @@ KEY_LOCATION = "Account Settings > API Credentials (App API Keys)"
 #: The catalogue's datasets are booleans named after them (campaigns, newsletters, workspace_settings, ...).
 DATASET_KEYS = tuple(dataset.key for dataset in DATASETS)
 KNOWN_KEYS = {"#api_secret", "api_region", "incremental_output", "segment_members", "segment_sizes",
-              "max_requests_per_second",
-              "max_columns", "full_refresh_days", "skip_forbidden", "messages", "customers", "activities", "objects",
-              "metrics", "debug"} | set(DATASET_KEYS)
+              "max_requests_per_second", "max_columns", "full_refresh_days", "skip_forbidden", "keep_deleted_rows",
+              "messages", "customers", "activities", "objects", "metrics", "debug"} | set(DATASET_KEYS)
 FULL_REFRESH_DAYS_DEFAULT = 7
 #: Datasets with settings of their own (one-item arrays), read by their own extractors.
 CUSTOM_DATASETS = ("messages", "customers", "activities", "objects", "metrics")
@@ -61,6 +60,8 @@ class Settings:
     max_columns: int = MAX_COLUMNS_DEFAULT
     full_refresh_days: int = FULL_REFRESH_DAYS_DEFAULT
     skip_forbidden: bool = False
+    #: Incremental Update keeps the rows of items deleted in Customer.io (the behaviour before issue 19)
+    keep_deleted_rows: bool = False
     #: the catalogue datasets switched on besides campaigns and segments (newsletters, optouts, ...)
     resources: FrozenSet[str] = frozenset()
     messages: Optional[MessagesSettings] = None
@@ -118,6 +119,7 @@ def parse_settings(parameters: dict, now: Optional[datetime] = None) -> Settings
         full_refresh_days=_int_range(parameters.get("full_refresh_days", FULL_REFRESH_DAYS_DEFAULT),
                                      "full_refresh_days", 0, 365),
         skip_forbidden=_bool(parameters.get("skip_forbidden", False), "skip_forbidden"),
+        keep_deleted_rows=_bool(parameters.get("keep_deleted_rows", False), "keep_deleted_rows"),
         resources=frozenset(key for key in DATASET_KEYS if key not in ("campaigns", "segments")
                             and _bool(parameters.get(key, False), key)),
         debug=_bool(parameters.get("debug", False), "debug"),

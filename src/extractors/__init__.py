@@ -8,9 +8,9 @@ import importlib
 import pkgutil
 from typing import List
 
-from extractors.base import Extractor, Replaced, TableSpec, Walk
+from extractors.base import Extractor, Kept, Replaced, TableSpec, Walk
 
-__all__ = ["Extractor", "Replaced", "TableSpec", "Walk", "extractor_classes", "build_extractors"]
+__all__ = ["Extractor", "Kept", "Replaced", "TableSpec", "Walk", "extractor_classes", "build_extractors"]
 
 
 def extractor_classes() -> List[type]:

@@ -1,8 +1,9 @@
 """What every dataset extractor looks like.
 
 An extractor turns API pages into records for named tables. It never writes files: its walks yield
-`(TableSpec, record)` pairs, further `Walk`s that may run concurrently, or `Replaced` marks (every row of one
-partition was yielded); the runner does the rest.
+`(TableSpec, record)` pairs, further `Walk`s that may run concurrently, `Replaced` marks (every row of one
+partition was yielded) or `Kept` marks (every row but those of some partitions was yielded); the runner does the
+rest.
 """
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
@@ -11,12 +12,18 @@ from configuration.knobs import Knobs
 from customerio.columns import Column
 
 
+#: TableSpec.load values: follow the configuration's load type (None), or always one way.
+REPLACE, INCREMENTAL = "replace", "incremental"
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """An output table: its name, primary key, which nested keys expand into columns (depth, None = all), the
     documented columns its header always has (with their types and descriptions), the column by which a run may
-    replace whole groups of rows, what the table is (Storage shows it), and its load mode (None: the
-    configuration's; "incremental": always upserted, even under Full Load)."""
+    replace whole groups of rows, what the table is (Storage shows it), and how it is loaded: None follows the
+    configuration's load type; REPLACE (the run writes the whole table) replaces it every run, keeping its primary
+    key under Incremental Update; INCREMENTAL always upserts (appends without a key), also under Full Load (a
+    history the run only adds to, such as segment_sizes)."""
     name: str
     primary_key: Tuple[str, ...] = ("id",)
     expand: Dict[str, Optional[int]] = field(default_factory=dict, hash=False, compare=False)
@@ -32,6 +39,15 @@ class Replaced:
     none: an empty or deleted parent). With Incremental Update the older rows of that partition leave Storage."""
     spec: TableSpec
     value: object
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Yielded once for a table whose rows this run wrote completely except those of the partitions `values`
+    (their rows in Storage are still true): with Incremental Update every other row leaves Storage before the
+    load. No values: the run wrote the whole table, which replaces what Storage holds."""
+    spec: TableSpec
+    values: Tuple[str, ...] = ()
 
 
 @dataclass

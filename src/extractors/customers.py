@@ -8,17 +8,21 @@
 Either way one row per person keyed by `cio_id` (email-only people have no `id`): the identifiers, one column
 per attribute (text as Customer.io gives it), `unsubscribed`, and `devices` as JSON text (the api route only:
 export files carry no devices). Nothing grows with the number of people: pages and files are streamed.
+
+Every run reads everyone the filter selects, so with Incremental Update the table is replaced (keeping its
+primary key): people deleted in Customer.io, or no longer selected, leave Storage (unless keep_deleted_rows).
 """
 import logging
 import os
 import threading
+from dataclasses import replace
 from typing import Dict, List, Optional
 
 from customerio import ATTRIBUTES_BATCH, PAGE_LIMITS
 from customerio.columns import flag, table_description, text
 from customerio.columns import person as identifiers_of
 from customerio.ids import id_text
-from extractors.base import Extractor, TableSpec, Walk
+from extractors.base import REPLACE, Extractor, TableSpec, Walk
 from extractors.customer_export import CustomersExport, export_timing, file_problem, file_rows, header_of
 
 CUSTOMERS = TableSpec("customers", ("cio_id",), columns=identifiers_of("the person") + (
@@ -84,9 +88,10 @@ class CustomersExtractor(Extractor):
         self.requested = [name for name in self.options.attributes if name not in IDENTIFIERS]
         self.timing = export_timing(self.knobs)
         self.tally = _Tally()
+        self.spec = CUSTOMERS if settings.keep_deleted_rows else replace(CUSTOMERS, load=REPLACE)
 
     def tables(self):
-        return [CUSTOMERS]
+        return [self.spec]
 
     def seed_columns(self) -> Dict[str, List[str]]:
         """The columns every run has, so even an empty result has a stable header."""
@@ -139,7 +144,7 @@ class CustomersExtractor(Extractor):
             if person is None:      # not asked for in this batch, or a repeat: its own batch writes it
                 unexpected += 1
                 continue
-            yield CUSTOMERS, self._api_row(customer, person)
+            yield self.spec, self._api_row(customer, person)
             fetched += 1
         if wanted:
             log.debug("customers: %d of %d people of a batch were missing from /customers/attributes: %s",
@@ -192,7 +197,7 @@ class CustomersExtractor(Extractor):
             problem = file_problem(path)
             if problem is None:
                 header = header_of(path)
-                rows, skipped = yield from _tagged(CUSTOMERS, file_rows(path, self._export_columns(header),
+                rows, skipped = yield from _tagged(self.spec, file_rows(path, self._export_columns(header),
                                                                         self._absent_columns(header)))
         finally:
             os.remove(path)

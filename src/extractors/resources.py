@@ -5,16 +5,19 @@ and gives the parents of `campaign_actions`. Each child of each parent is its ow
 the rate limit; a child with `lanes` (segment membership: pages of 30,000 people) reads its parents in that
 many walks instead, to bound memory.
 
-What stays true in Storage:
-- a child's rows are replaced per parent (delete-where on the parent's column) once that parent's children
-  were read completely, so a deleted action or content leaves Storage with the next incremental run;
-- with Incremental Update, children that change only with their parent (`changes_with_parent`) are read
-  again only for parents whose `updated` moved since the last successful run, and for all of them every
-  `full_refresh_days`; state keeps each parent's `updated`. With Full Load every child is read;
-- a parent deleted between listing and reading (404) is skipped with a warning; rows of parents that no
-  longer exist stay as they were last seen, except for children marked `forget_gone_parents` (membership,
-  usage), which are emptied;
-- a root read completely per partition (`replace_by`) is replaced per partition value.
+With Incremental Update, children that change only with their parent (`changes_with_parent`) are read again
+only for parents whose `updated` moved since the last successful run, and for all of them every
+`full_refresh_days` (extractors/parents.py keeps what the next run needs). With Full Load every child is read.
+
+What stays true in Storage (Incremental Update): Storage holds exactly what exists in Customer.io.
+- a root list and a child read for every parent are read whole every run: their tables are replaced (a root
+  read per partition whose partition the workspace does not offer is replaced only per partition read);
+- a child read only for changed parents gets one delete filter (parents.py): the rows of parents re-read or
+  gone leave, those of unchanged parents stay; a full pass replaces the table;
+- a parent deleted between listing and reading (404) is skipped with a warning, and its children's rows leave.
+With `keep_deleted_rows` (the behaviour before): a child's rows are replaced per parent read completely, rows
+of parents that no longer exist stay as they were last seen, except for children marked `forget_gone_parents`
+(membership, usage), which are emptied, and a root read per partition (`replace_by`) is replaced per partition.
 """
 import logging
 import threading
@@ -25,18 +28,19 @@ from customerio import ApiError, NotFoundError
 from customerio.columns import table_description
 from customerio.ids import id_text
 from customerio.resources import BY_TABLE, Partition, Resource, children
-from extractors.base import Extractor, Replaced, TableSpec, Walk
+from extractors.base import INCREMENTAL, REPLACE, Extractor, Kept, Replaced, TableSpec, Walk
+from extractors.parents import EQ, REPLACE as EVERYTHING, ParentBook, Removal
 from extractors.reading import records
 
 DAY = 86400
-STATE_IDS, STATE_CHILDREN = "ids", "children"
 
 log = logging.getLogger(__name__)
 
 
-def spec_of(resource: Resource) -> TableSpec:
+def spec_of(resource: Resource, load: Optional[str] = None) -> TableSpec:
+    """The table of a catalogue resource; a snapshot history is always loaded incrementally."""
     return TableSpec(resource.table, resource.primary_key, expand=resource.expand, columns=resource.columns,
-                     partition=resource.partition_column, load="incremental" if resource.snapshot else None,
+                     partition=resource.partition_column, load=INCREMENTAL if resource.snapshot else load,
                      description=table_description(resource.row, resource.primary_key,
                                                    f"Customer.io's App API, /v1{resource.path}"))
 
@@ -50,14 +54,13 @@ class ResourceExtractor(Extractor):
         self.name = root.table
         self.write_root = settings.enabled(root.dataset)
         self.children = [child for child in children(root.table) if settings.enabled(child.dataset)]
-        self.specs = {resource.table: spec_of(resource) for resource in [root] + self.children}
-        previous = self.state.get(self.name) if isinstance(self.state.get(self.name), dict) else {}
-        self._previous_ids = [text for text in map(id_text, previous.get(STATE_IDS) or []) if text]
-        stored = previous.get(STATE_CHILDREN) if isinstance(previous.get(STATE_CHILDREN), dict) else {}
-        self._stored = {table: entry for table, entry in stored.items() if isinstance(entry, dict)}
+        #: rows of what no longer exists leave Storage (unless the configuration keeps them)
+        self.exact = not settings.keep_deleted_rows
+        self.specs = {resource.table: spec_of(resource, self._load_mode(resource))
+                      for resource in [root] + self.children}
+        self.book = ParentBook(root, self.children, self.state.get(self.name), self.exact)
         self._lock = threading.Lock()
         self._ids: Optional[List[str]] = None
-        self._updated: Dict[str, Dict[str, str]] = {child.table: {} for child in self.children}
         self._full: Dict[str, bool] = {child.table: self._full_pass(child) for child in self.children}
         self._seen_keys: Dict[str, Set[tuple]] = {}
         self._keyless: Dict[str, int] = {}          # table -> records left out for lack of a primary key
@@ -77,6 +80,13 @@ class ResourceExtractor(Extractor):
 
     def dataset_of(self, table: str) -> str:
         return BY_TABLE[table].dataset
+
+    def _load_mode(self, resource: Resource) -> Optional[str]:
+        """What is read whole every run is replaced. The run itself decides for a child read only for changed
+        parents (its delete filter) and for a root read per partition (a partition may be missing)."""
+        if not self.exact or resource.changes_with_parent or resource.replace_by or resource.snapshot:
+            return None
+        return REPLACE
 
     def walks(self):
         yield Walk(self.root.label, self._read_root, datasets=self.datasets)
@@ -103,24 +113,27 @@ class ResourceExtractor(Extractor):
                     parents.append(record)
         replaced.difference_update(str(p.row.get(root.replace_by)) for p in root.partitions if p.name in missing)
         if root.replace_by and self.write_root:
-            for value in sorted(replaced):
-                yield Replaced(spec, value)
+            if self.exact and not missing:
+                yield Kept(spec)                    # every partition read: the whole table
+            else:
+                for value in sorted(replaced):
+                    yield Replaced(spec, value)
         with self._lock:
             self._ids = ids
+        self.book.report_gone(ids, self.write_root)
         for child in self.children:
             yield from self._fan_out(child, parents, ids)
 
     def _fan_out(self, child: Resource, parents: List[dict], ids: List[str]) -> Iterator:
         spec = self.specs[child.table]
-        if child.forget_gone_parents:
+        if child.forget_gone_parents and not self.exact:
             current = set(ids)
-            gone = [parent_id for parent_id in self._previous_ids if parent_id not in current]
-            if gone:
-                log.info("%s: %s no longer exist; their %s leave the %s table.", self.root.label.capitalize(),
-                         ", ".join(gone), child.label, child.table)
-            for parent_id in gone:
-                yield Replaced(spec, parent_id)
+            for parent_id in self.book.previous_ids:
+                if parent_id not in current:
+                    yield Replaced(spec, parent_id)
         wanted = [parent for parent in parents if self._changed(child, parent)]
+        if child.changes_with_parent and self.exact:
+            wanted = yield from self._removal(child, parents, ids, wanted)
         self._note_skipped(child, len(parents) - len(wanted))
         if child.lanes:
             for lane in range(min(child.lanes, len(wanted))):
@@ -134,34 +147,54 @@ class ResourceExtractor(Extractor):
                        lambda parent=parent, child=child: self._read_children(child, [parent]),
                        datasets=(child.dataset,))
 
+    def _removal(self, child: Resource, parents: List[dict], ids: List[str], wanted: List[dict]):
+        """Marks what leaves Storage before this run's rows of `child` load; returns the parents to read."""
+        spec, ledger = self.specs[child.table], self.book.ledgers[child.table]
+        plan = ledger.removal(ids, {id_text(parent.get("id")) for parent in wanted})
+        if plan.too_long:
+            log.info("%s: %s %s changed and %s did not; every %s is read this run and the table replaced, instead "
+                     "of a delete list of %s ids.", child.table, f"{len(wanted):,}", self.root.label,
+                     f"{len(parents) - len(wanted):,}", self.root.singular or "parent", f"{len(plan.values):,}")
+            with self._lock:
+                self._full[child.table] = True
+            wanted, plan = list(parents), Removal(EVERYTHING)
+        if plan.operator == EQ:
+            for parent_id in plan.values:
+                yield Replaced(spec, parent_id)
+        else:
+            yield Kept(spec, plan.values)
+        return wanted
+
     # ------------------------------------------------------------------ children of one parent
     def _read_children(self, child: Resource, parents: List[dict]):
-        spec = self.specs[child.table]
+        spec, ledger = self.specs[child.table], self.book.ledgers.get(child.table)
         for parent in parents:
             parent_id = id_text(parent.get("id"))
             fields = {key: id_text(value) for key, value in parent.items() if not isinstance(value, (dict, list))}
             parent_cells = {column: id_text(parent.get(field)) for column, field in child.from_parent.items()}
             if child.snapshot:
                 parent_cells[child.snapshot] = self.run_started
+            rows = 0
             try:
                 for partition in child.partitions or (None,):
                     path = _path(child.path, {**fields, **(partition.path if partition else {})})
                     for record in records(self.client, child, path, partition.params if partition else None):
                         for row in self._rows(child, record, partition):
                             row.update(parent_cells)
+                            rows += 1
                             yield spec, row
             except NotFoundError:
-                log.warning("%s %s disappeared while the run was going (404); its %s are skipped.",
-                            (self.root.singular or self.root.label).capitalize(), parent_id, child.label)
-                if child.forget_gone_parents:
+                log.warning("%s %s disappeared while the run was going (404); its %s are skipped%s.",
+                            (self.root.singular or self.root.label).capitalize(), parent_id, child.label,
+                            " and their rows leave Storage" if (self.exact and not child.snapshot)
+                            or child.forget_gone_parents else "")
+                if child.forget_gone_parents and not self.exact:
                     yield Replaced(spec, parent_id)
                 continue
-            if spec.partition:
+            if spec.partition and not self.exact:
                 yield Replaced(spec, parent_id)
-            updated = id_text(parent.get(self.root.updated))
-            if child.changes_with_parent and updated is not None:
-                with self._lock:
-                    self._updated[child.table][parent_id] = updated
+            if ledger is not None:
+                ledger.read(parent_id, id_text(parent.get(self.root.updated)), rows)
 
     def _offered(self, resource: Resource, partition: Optional[Partition], path: str, missing: Set[str]):
         """The records of one partition. One the workspace does not offer (`partitions_may_be_missing`: 400 or 404
@@ -214,26 +247,26 @@ class ResourceExtractor(Extractor):
         """Whether every parent's children are read this run."""
         if not child.changes_with_parent or not self.settings.incremental or not self.settings.full_refresh_days:
             return True
-        last = self._stored.get(child.table, {}).get("full_refresh")
-        if not isinstance(last, int) or isinstance(last, bool):
+        ledger = self.book.ledgers[child.table]
+        if ledger.last_full_refresh is None:
             return True
-        return self.run_started - last >= self.settings.full_refresh_days * DAY
+        if self.exact and ledger.inexact:
+            log.info("%s: the last run kept the rows of deleted %s (keep_deleted_rows, or an older version of this "
+                     "component): every %s is read this run and the table replaced, so Storage holds exactly what "
+                     "Customer.io has.", child.table, self.root.label, self.root.singular or "parent")
+            return True
+        return self.run_started - ledger.last_full_refresh >= self.settings.full_refresh_days * DAY
 
     def _changed(self, child: Resource, parent: dict) -> bool:
         if self._full[child.table]:
             return True
-        updated = id_text(parent.get(self.root.updated))
-        stored = (self._stored.get(child.table, {}).get("updated") or {}).get(id_text(parent.get("id")))
-        if updated is None or stored != updated:
-            return True
-        with self._lock:
-            self._updated[child.table][id_text(parent.get("id"))] = updated
-        return False
+        ledger = self.book.ledgers[child.table]
+        return not ledger.unchanged(id_text(parent.get("id")), id_text(parent.get(self.root.updated)))
 
     def _note_skipped(self, child: Resource, skipped: int) -> None:
         if not skipped:
             return
-        last = self._stored.get(child.table, {}).get("full_refresh")
+        last = self.book.ledgers[child.table].last_full_refresh
         days = self.settings.full_refresh_days
         due = max(0, days - (self.run_started - last) // DAY) if isinstance(last, int) else 0
         log.info("%s: %s %s unchanged since the last run are not read again (every %s is read every %d days; the "
@@ -241,29 +274,10 @@ class ResourceExtractor(Extractor):
                  self.root.singular or "parent", days, due)
 
     def new_state(self, skipped=frozenset()) -> Optional[dict]:
-        state = {}
         with self._lock:
-            if self._ids is not None and any(child.forget_gone_parents for child in self.children):
-                state[STATE_IDS] = list(self._ids)
-            entries = {}
-            for child in self.children:
-                if not child.changes_with_parent:
-                    continue
-                if child.dataset in skipped:
-                    if child.table in self._stored:
-                        entries[child.table] = self._stored[child.table]
-                    continue
-                current = set(self._ids or [])
-                entry = {"updated": {key: value for key, value in sorted(self._updated[child.table].items())
-                                     if key in current}}
-                last = self._stored.get(child.table, {}).get("full_refresh")
-                full = self.run_started if self._full[child.table] else last
-                if isinstance(full, int):
-                    entry["full_refresh"] = full
-                entries[child.table] = entry
-            if entries:
-                state[STATE_CHILDREN] = entries
-        return state or None
+            ids, full = self._ids, {table: self.run_started if done else None for table, done in self._full.items()}
+        # Full Load replaces every table, so Storage then holds exactly what the state says too.
+        return self.book.state(ids, full, skipped, exact=self.exact or not self.settings.incremental)
 
 
 def _key_words(resource: Resource) -> str:

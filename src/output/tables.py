@@ -1,13 +1,21 @@
-"""Every output table of one run: CSV files, manifests (primary keys, delete-where), and the column state.
+"""Every output table of one run: CSV files, manifests (primary keys, how Storage loads them), and the column state.
 
-The rows themselves stream through one TableWriter per table (output/writer.py). With Incremental Update a table
-may name a partition column (segment_members: segment_id): the manifest then tells Storage to delete the rows of
-every partition this run read completely before loading, so rows that vanished upstream leave Storage too.
+The rows themselves stream through one TableWriter per table (output/writer.py). How each table is loaded is
+decided here (`_load`), from the configuration's load type, the table's own load mode and what the run says it
+wrote completely. With Incremental Update:
+- a table the run wrote whole (load mode "replace", or a `kept` mark without values) replaces Storage's table
+  (`incremental: false`) and keeps its primary key: Storage refuses a load whose key differs from the table's;
+- a table with a partition column (campaign_actions: campaign_id) sends at most one delete filter: the rows of
+  the partitions the run `replaced` (operator eq), or every row except those of the partitions it `kept` (ne),
+  so rows that vanished upstream leave Storage too; a filter never has an empty list of values;
+- any other table is upserted on its primary key.
+Full Load replaces every table without primary keys, except tables whose load mode is "incremental".
 """
 import logging
 import shutil
 import tempfile
 import threading
+from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from output.manifests import Documented, Notes, notes_of, table_definition
@@ -15,10 +23,20 @@ from output.names import sanitize, sanitize_all
 from output.writer import DEFAULT_MAX_COLUMNS, OTHER_FIELDS, TableWriter
 
 __all__ = ["OutputTables", "TableWriter", "OTHER_FIELDS", "DEFAULT_MAX_COLUMNS"]
-#: A table's own load mode: None follows the configuration; "incremental" always upserts.
-LOAD_MODES = (None, "incremental")
 
 log = logging.getLogger(__name__)
+
+REPLACE, INCREMENTAL = "replace", "incremental"      # load modes (extractors.base names them too)
+#: A table's own load mode: None follows the configuration's load type (see the module's docstring).
+LOAD_MODES = (None, REPLACE, INCREMENTAL)
+
+
+@dataclass(frozen=True)
+class Load:
+    """How Storage loads one table of this run."""
+    incremental: bool
+    keyed: bool                                     # the manifest carries the primary key
+    delete_where: Optional[dict] = None
 
 
 class OutputTables:
@@ -35,8 +53,10 @@ class OutputTables:
         self._writers: Dict[str, TableWriter] = {}
         self._partitions: Dict[str, str] = {}           # table -> partition column
         self._replaced: Dict[str, Set[str]] = {}        # table -> partition values read completely
+        self._kept: Dict[str, Set[str]] = {}            # table -> partition values whose rows stay
+        self._loads: Dict[str, Optional[str]] = {}      # table -> load mode (None: the configuration's)
+        self._previous_rows = {name: entry.get("rows") for name, entry in self._state.items()}
         self._about: Dict[str, Tuple[str, Notes]] = {}  # table -> its description, documented columns
-        self._loads: Dict[str, str] = {}                # table -> its own load mode (see declare)
         self._lock = threading.Lock()
         self._temp_dir = tempfile.mkdtemp(prefix="cio-tables-")
 
@@ -52,8 +72,9 @@ class OutputTables:
 
         `columns` are documented columns the header always has (their types and descriptions go into the
         manifest, as does the table's `description`); `partition` names the column by which this run may
-        replace whole groups of rows (see `replaced`); `load` "incremental" upserts the table on its primary key
-        even under Full Load (a history such as segment_sizes, which a replace would erase).
+        replace whole groups of rows (see `replaced` and `kept`); `load` is the table's load mode (None,
+        "replace", or "incremental": upserted on its primary key even under Full Load, a history such as
+        segment_sizes that a replace would erase; see the module's docstring).
         """
         if load not in LOAD_MODES:
             raise ValueError(f"table {name}: unknown load mode {load!r}")
@@ -65,12 +86,11 @@ class OutputTables:
                 writer = TableWriter(name, primary_key, expand, self._temp_dir, sticky=entry.get("columns", []),
                                      renamed=entry.get("renamed"), columns=list(notes), max_columns=self.max_columns)
                 self._writers[name] = writer
+                self._loads[name] = load
                 self._about[name] = (description, notes)
                 if partition:
                     self._partitions[name] = partition
                     self._replaced.setdefault(name, set())
-                if load:
-                    self._loads[name] = load
             return writer
 
     def replaced(self, name: str, value) -> None:
@@ -81,19 +101,31 @@ class OutputTables:
         with self._lock:
             self._replaced[name].add(str(value))
 
+    def kept(self, name: str, values: Iterable = ()) -> None:
+        """This run wrote every row of table `name` except those of the partitions `values`, whose rows in Storage
+        are still true: with Incremental Update every other row leaves Storage before the load. No values: the
+        run wrote the whole table, which is replaced."""
+        values = {str(value) for value in values}
+        if values and name not in self._partitions:
+            raise ValueError(f"table {name} has no partition column")
+        with self._lock:
+            self._kept.setdefault(name, set()).update(values)
+
     def drop(self, name: str) -> None:
         """Forget a table this run must not write at all (its dataset was skipped): no file, no manifest."""
         with self._lock:
             writer = self._writers.pop(name, None)
             self._replaced.pop(name, None)
+            self._kept.pop(name, None)
         if writer is not None:
             writer.discard()
 
     def writer(self, name: str) -> TableWriter:
         return self._writers[name]
 
-    def row_counts(self) -> Dict[str, int]:
-        return {name: writer.rows for name, writer in sorted(self._writers.items())}
+    def summaries(self) -> Dict[str, str]:
+        """Per table, its rows and what the load does to the rows Storage already has, for the job log."""
+        return {name: self._summary(name, writer.rows) for name, writer in sorted(self._writers.items())}
 
     def finish(self) -> dict:
         """Final CSVs and manifests for every declared table; returns the column state to persist."""
@@ -102,7 +134,7 @@ class OutputTables:
             writer.finish(definition.full_path)
             definition = self._definition(writer)
             self._component.write_manifest(definition)
-            self._state[name] = {"columns": writer.columns}
+            self._state[name] = {"columns": writer.columns, "rows": writer.rows}
             if writer.namer.renamed:
                 self._state[name]["renamed"] = dict(sorted(writer.namer.renamed.items()))
         shutil.rmtree(self._temp_dir, ignore_errors=True)
@@ -113,23 +145,49 @@ class OutputTables:
             writer.discard()
         shutil.rmtree(self._temp_dir, ignore_errors=True)
 
-    def _incremental(self, name: str) -> bool:
-        """Whether this table is loaded incrementally: its own load mode, else the configuration's."""
-        return self._loads.get(name) == "incremental" or self.incremental
-
     def _definition(self, writer: TableWriter):
         description, notes = self._about.get(writer.name, ("", {}))
-        incremental = self._incremental(writer.name)
+        load = self._load(writer.name)
         return table_definition(self._component, writer.name, writer.columns,
-                                writer.primary_key if incremental else [], incremental,
-                                self._delete_where(writer.name), description, notes)
+                                writer.primary_key if load.keyed else [], load.incremental,
+                                load.delete_where, description, notes)
+
+    # ------------------------------------------------------------------ how Storage loads a table
+    def _load(self, name: str) -> Load:
+        mode, kept = self._loads.get(name), self._kept.get(name)
+        whole = kept is not None and not kept
+        if mode == INCREMENTAL and whole:
+            raise ValueError(f"table {name} is always loaded incrementally; it cannot be replaced")
+        if mode != INCREMENTAL and not self.incremental:
+            return Load(incremental=False, keyed=False)             # Full Load: replaced, no primary key
+        if mode == REPLACE or whole:
+            return Load(incremental=False, keyed=True)
+        return Load(incremental=True, keyed=True, delete_where=self._delete_where(name))
 
     def _delete_where(self, name: str) -> Optional[dict]:
-        """Only an incremental load deletes; Full Load replaces the whole table anyway."""
-        values = self._replaced.get(name)
-        if not self._incremental(name) or not values:
+        """One filter: the partitions read completely (eq) or those whose rows stay (ne); never an empty list."""
+        replaced, kept = self._replaced.get(name), self._kept.get(name)
+        if replaced and kept:
+            raise ValueError(f"table {name} got both replaced and kept partitions")
+        if not replaced and not kept:
             return None
-        return {"column": self._partitions[name], "values": sorted(values, key=_natural), "operator": "eq"}
+        operator, values = ("eq", replaced) if replaced else ("ne", kept)
+        return {"column": self._partitions[name], "values": sorted(values, key=_natural), "operator": operator}
+
+    def _summary(self, name: str, rows: int) -> str:
+        text = f"{rows:,} row{'' if rows == 1 else 's'}"
+        load = self._load(name)
+        if self.incremental and not load.incremental:
+            previous = self._previous_rows.get(name)
+            return text + (f", replacing the table (the last run wrote {previous:,})"
+                           if isinstance(previous, int) and not isinstance(previous, bool) else ", replacing the table")
+        where = load.delete_where
+        if where:
+            count, column = len(where["values"]), where["column"]
+            if where["operator"] == "eq":
+                return text + f"; first the rows of {count:,} {column} values leave Storage"
+            return text + f"; first every row leaves Storage except those of {count:,} {column} values"
+        return text
 
 
 def _natural(value: str):

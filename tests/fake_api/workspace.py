@@ -49,6 +49,9 @@ class Workspace:
     #: Attributes every person has besides the generated ones (e.g. names that end in punctuation).
     extra_attributes: Dict[str, str] = field(default_factory=dict)
     removed_segments: Set[int] = field(default_factory=set)
+    #: People deleted upstream (indexes; lifecycle.remove_person): no search, export, attributes or segment finds
+    #: them any more. Messages and activities they had stay (history).
+    removed_people: Set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ people
     def person(self, q: int) -> dict:
@@ -68,7 +71,11 @@ class Workspace:
                 q = int(cio_id[1:], 16) - 1 if cio_id.startswith("a") else -1
         except ValueError:
             return None
-        return q if 0 <= q < self.people else None
+        return q if 0 <= q < self.people and q not in self.removed_people else None
+
+    def exists(self, q: int) -> bool:
+        """Person q is in the workspace (not deleted)."""
+        return 0 <= q < self.people and q not in self.removed_people
 
     def attributes(self, q: int) -> Dict[str, str]:
         """Attribute sets differ from person to person; every value is text, as the API gives them."""
@@ -111,6 +118,11 @@ class Workspace:
     def segment_size(self, segment_id: int) -> int:
         if segment_id in self.removed_segments:
             return 0
+        if self.removed_people:
+            return len(self._remaining_members(segment_id))
+        return self._model_size(segment_id)
+
+    def _model_size(self, segment_id: int) -> int:
         if segment_id in self.members_override:
             return len(self.members_override[segment_id])
         if segment_id == self.segments or not 1 <= segment_id <= self.segments:
@@ -119,15 +131,30 @@ class Workspace:
         return (self.people - 1) // step + 1 if self.people else 0
 
     def segment_member(self, segment_id: int, k: int) -> int:
+        if self.removed_people:
+            return self._remaining_members(segment_id)[k]
+        return self._model_member(segment_id, k)
+
+    def _model_member(self, segment_id: int, k: int) -> int:
         if segment_id in self.members_override:
             return self.members_override[segment_id][k]
         return k * self.segment_step(segment_id)
 
     def in_segment(self, segment_id: int, q: int) -> bool:
-        if segment_id in self.removed_segments:
+        if segment_id in self.removed_segments or q in self.removed_people:
             return False
         if segment_id in self.members_override:
             return q in self.members_override[segment_id]
         if segment_id == self.segments or not 1 <= segment_id <= self.segments:
             return False
         return q % self.segment_step(segment_id) == 0
+
+    def _remaining_members(self, segment_id: int) -> List[int]:
+        """Members in order once people were deleted (computed once per segment and set of deleted people)."""
+        key = (segment_id, self.people, self.segments, frozenset(self.removed_people),
+               tuple(self.members_override.get(segment_id, ())))
+        cache = self.models.setdefault("remaining_members", {})
+        if key not in cache:
+            members = (self._model_member(segment_id, k) for k in range(self._model_size(segment_id)))
+            cache[key] = [q for q in members if q not in self.removed_people]
+        return cache[key]

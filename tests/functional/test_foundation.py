@@ -43,11 +43,15 @@ def test_empty_segment_and_no_members_option(component, fake):
     assert not fake.requests("/membership$")[1:]
 
 
-@pytest.mark.parametrize("incremental, key", [(1, ["id"]), (0, [])])
-def test_manifests_follow_the_load_type(component, incremental, key):
-    result = component(base_parameters(campaigns=True, incremental_output=incremental))
+@pytest.mark.parametrize("incremental, keep, loaded_incrementally, key", [
+    (1, False, False, ["id"]),          # read whole every run: replaced, keeping its primary key
+    (1, True, True, ["id"]),
+    (0, False, False, []),
+])
+def test_manifests_follow_the_load_type(component, incremental, keep, loaded_incrementally, key):
+    result = component(base_parameters(campaigns=True, incremental_output=incremental, keep_deleted_rows=keep))
     manifest = result.manifests["campaigns"]
-    assert manifest["incremental"] is bool(incremental)
+    assert manifest["incremental"] is loaded_incrementally
     assert primary_key(manifest) == key
     check_manifest("campaigns", manifest, result.headers["campaigns"])     # a header row, said so, all columns
 

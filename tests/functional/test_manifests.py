@@ -53,8 +53,9 @@ def test_both_formats_carry_the_same_keys_flags_and_descriptions(runs, increment
         assert column_descriptions(old) == column_descriptions(new) and column_descriptions(new), table
         assert base_types(old) == {} and set(base_types(new)) == set(hints.headers[table]), table
         assert "column_metadata" not in new and "schema" not in old and "columns" not in old, table
-    if incremental:
-        assert hints.manifests["segment_members"]["delete_where_column"] == "segment_id"
+    if incremental:                          # read whole: replaced, keeping the key; history: upserted
+        assert hints.manifests["segment_members"]["incremental"] is False
+        assert hints.manifests["messages"]["incremental"] is True
     for result in results.values():
         Storage().load(result)
 

@@ -28,7 +28,8 @@ def test_every_object_of_every_type_exactly_once_in_few_requests(component, fake
     posts = fake.requests("^/v1/objects$", "POST")
     assert len(posts) == 3 + 2 and {r.query["limit"] for r in posts} == {"1000"}
     assert all(r.body["filter"]["and"][0]["object_attribute"]["type_id"] == r.body["object_type_id"] for r in posts)
-    assert result.manifests["objects"]["delete_where_values"] == ["1", "2"]
+    assert result.manifests["objects"]["incremental"] is False            # read whole: replaced
+    assert "delete_where_column" not in result.manifests["objects"]
     assert not fake.requests("/attributes$") and "object_relationships" not in result.tables
 
 
@@ -77,3 +78,23 @@ def test_the_object_type_picker_lists_the_workspace_types(component, fake):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [{"value": "2", "label": "Accounts (2)"},
                                          {"value": "1", "label": "Companies (1)"}]
+
+
+def test_objects_of_a_type_no_longer_selected_or_deleted_leave_storage(component, fake):
+    fake.workspace.objects = 12
+    storage = Storage()
+    first = run(component, relationships=True)
+    storage.load(first)
+    second = run(component, state=first.state, types=["2"], relationships=True)
+    storage.load(second)
+    assert {row["object_type_id"] for row in storage.rows("objects")} == {"2"}
+    assert {row["object_type_id"] for row in storage.rows("object_relationships")} == {"2"}
+    relationships = len([r for r in first.tables["object_relationships"] if r["object_type_id"] == "1"])
+    assert f"objects: object type 1 is no longer selected (types): its 12 objects and {relationships:,} " \
+           f"relationships leave Storage." in second.output
+    lifecycle.remove(fake, "object_type", 2)
+    third = run(component, state=second.state, types=["2"], relationships=True)
+    storage.load(third)
+    assert storage.rows("objects") == [] and [row["id"] for row in storage.rows("object_types")] == ["1"]
+    assert "object type 2 no longer exists in Customer.io: its 6 objects and " in third.output
+    assert third.state["objects"] == {"types": {}}

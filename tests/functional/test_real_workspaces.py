@@ -21,11 +21,12 @@ def stored_members(storage):
 
 
 @pytest.mark.parametrize("manifest_format", FORMATS)
-def test_segment_members_equal_the_current_membership_after_every_incremental_run(component, fake):
+@pytest.mark.parametrize("keep", [False, True])
+def test_segment_members_equal_the_current_membership_after_every_incremental_run(component, fake, keep):
     ws = fake.workspace
     ws.people, ws.segments = 40, 4                       # segment 4 is empty
     storage, state = Storage(), None
-    parameters = base_parameters(segments=True)
+    parameters = base_parameters(segments=True, keep_deleted_rows=keep)
 
     def run():
         nonlocal state
@@ -35,21 +36,32 @@ def test_segment_members_equal_the_current_membership_after_every_incremental_ru
         assert stored_members(storage) == membership(ws)
         return result
 
+    def deleted(result):
+        manifest = result.manifests["segment_members"]
+        if not keep:                                     # read whole every run: replaced
+            assert manifest["incremental"] is False and "delete_where_column" not in manifest
+            return None
+        assert manifest["delete_where_column"] == "segment_id" and manifest["delete_where_operator"] == "eq"
+        return manifest["delete_where_values"]
+
     first = run()
-    assert first.manifests["segment_members"]["delete_where_values"] == ["1", "2", "3", "4"]
+    assert deleted(first) in (None, ["1", "2", "3", "4"])
     assert first.state["segments"] == {"ids": ["1", "2", "3", "4"]}
 
     ws.members_override = {1: [0, 2, 5, 39], 3: [1, 4, 8]}    # people leave 1 and 3, others join
     ws.removed_segments = {2}
     second = run()
-    manifest = second.manifests["segment_members"]
-    assert manifest["delete_where_column"] == "segment_id" and manifest["delete_where_operator"] == "eq"
-    assert manifest["delete_where_values"] == ["1", "2", "3", "4"]   # 2 was remembered and is gone
+    assert deleted(second) in (None, ["1", "2", "3", "4"])    # 2 was remembered and is gone
     assert not any(row["segment_id"] == "2" for row in storage.rows("segment_members"))
+    gone = "1 segment no longer exists in Customer.io (2): "
+    assert gone + ("its members leave Storage." if keep else "its rows and its members leave Storage.") in second.output
+    assert (gone + "its rows stay in Storage (keep_deleted_rows is on).") in second.output or not keep
+    stored_segments = {row["id"] for row in storage.rows("segments")}
+    assert stored_segments == ({"1", "2", "3", "4"} if keep else {"1", "3", "4"})
 
     ws.members_override = {1: [3], 3: [], 4: [7, 9]}        # 3 empties, the empty segment gains people
     third = run()
-    assert third.manifests["segment_members"]["delete_where_values"] == ["1", "3", "4"]
+    assert deleted(third) in (None, ["1", "3", "4"])
     assert third.state["segments"] == {"ids": ["1", "3", "4"]}
     assert stored_members(storage) == {("1", ws.person(3)["cio_id"]), ("4", ws.person(7)["cio_id"]),
                                        ("4", ws.person(9)["cio_id"])}
@@ -60,9 +72,10 @@ def test_without_delete_where_the_stored_membership_would_only_grow(component, f
     ws = fake.workspace
     ws.people, ws.segments = 20, 2
     naive = Storage()
-    first = component(base_parameters(segments=True), env=FAST)
+    parameters = base_parameters(segments=True, keep_deleted_rows=True)
+    first = component(parameters, env=FAST)
     ws.members_override = {1: [0]}
-    second = component(base_parameters(segments=True), state=first.state, env=FAST)
+    second = component(parameters, state=first.state, env=FAST)
     for result in (first, second):
         manifest = dict(result.manifests["segment_members"])
         manifest.pop("delete_where_column")

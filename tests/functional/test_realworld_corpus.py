@@ -59,7 +59,7 @@ def test_segments_with_conditions_and_every_membership_shape(component, fake):
     assert members == [("5", "b1", "12", ""), ("5", "b2", "59", ""),
                        ("7", "a1", "1", "one@example.com"), ("7", "a2", "", "email-only@example.com"),
                        ("7", "a3", "3", ""), ("9", "c1", "70000", "")]
-    assert result.manifests["segment_members"]["delete_where_values"] == ["3", "5", "7", "9"]
+    assert result.manifests["segment_members"]["incremental"] is False      # read whole: replaced
 
 
 def test_messages_live_shapes_null_identifiers_and_an_empty_page_with_a_cursor(component, fake):

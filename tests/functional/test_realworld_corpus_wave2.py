@@ -125,7 +125,7 @@ def test_broadcasts_and_their_actions_as_airbyte_tests_them(component, fake):
     assert result.tables["broadcast_triggers"] == []
     assert "broadcast_actions: 1 record without `id` was left out" in result.output
     assert "broadcast_triggers: 1 record without `id` was left out" in result.output
-    assert sorted(result.manifests["broadcast_actions"]["delete_where_values"]) == ["1", "2", "3"]
+    assert result.manifests["broadcast_actions"]["incremental"] is False         # read for every broadcast: replaced
 
 
 @pytest.mark.parametrize("alternative", [0, 1, 2])
@@ -208,7 +208,8 @@ def test_amp_labs_pages_and_a_plain_text_404_for_a_child(component, fake):
     for missing in SINGER_MISSING["newsletters"]:                   # live newsletters lack them: empty, not gone
         assert row[missing] == ""
     assert result.tables["newsletter_contents"] == []
-    assert "Newsletter 1 disappeared while the run was going (404); its contents are skipped." in result.output
+    assert "Newsletter 1 disappeared while the run was going (404); its contents are skipped and their rows leave " \
+           "Storage." in result.output
     assert len(fake.requests("^/v1/newsletters$")) == 2
 
 
@@ -242,7 +243,7 @@ def test_segment_usage_nested_as_airbyte_mocks_it_and_a_deleted_segment(componen
     result = run(component, segment_usage=True)
     assert set(rows(result, "segment_usage", "segment_id", "used_by_type", "used_by_id")) == {
         ("7", "campaign", "1"), ("7", "campaign", "2"), ("7", "draft_newsletter", "3")}
-    assert sorted(result.manifests["segment_usage"]["delete_where_values"]) == ["11", "7", "9"]
+    assert result.manifests["segment_usage"]["incremental"] is False             # read for every segment: replaced
     assert "Segment 11 disappeared while the run was going (404)" in result.output
     assert len(fake.requests("^/v1/segments/11/used_by$")) == 1                 # a 404 is not retried
 
@@ -361,8 +362,8 @@ def test_esp_suppressions_every_corpus_shape(component, fake):
     assert found[("blocks", "bounced.person@example.com")]["reason"] == "Uploaded manually via api.customer.io"
     assert sum(1 for kind, _ in found if kind == "spam_reports") == 1000
     assert [r.query.get("offset") for r in fake.requests("^/v1/esp/suppression/spam_reports$")] == [None, "1000"]
-    assert result.manifests["esp_suppressions"]["delete_where_values"] == ["blocks", "bounces", "invalid_emails",
-                                                                           "spam_reports"]
+    assert result.manifests["esp_suppressions"]["incremental"] is False          # every type read: replaced
+    assert "delete_where_column" not in result.manifests["esp_suppressions"]
 
 
 @pytest.mark.parametrize("status", [400, 404])

@@ -131,9 +131,10 @@ def test_a_parent_deleted_between_listing_and_reading_is_skipped_with_a_warning(
     assert result.exit_code == 0, result.output
     assert {row["newsletter_id"] for row in result.tables["newsletter_contents"]} == \
         {str(n) for n in newsletters.newsletter_ids(fake) if n != 11}
-    assert "Newsletter 11 disappeared while the run was going (404); its contents are skipped." in result.output
+    assert "Newsletter 11 disappeared while the run was going (404); its contents are skipped and their rows leave " \
+           "Storage." in result.output
     assert "Campaign 2 disappeared" in result.output and "Transactional message 2 disappeared" in result.output
-    assert "11" not in result.manifests["newsletter_contents"]["delete_where_values"]
+    assert result.manifests["newsletter_contents"]["incremental"] is False       # a full pass: replaced
 
 
 @pytest.mark.parametrize("manifest_format", FORMATS)
@@ -203,13 +204,18 @@ def test_full_load_always_reads_every_child(component, fake):
 
 
 @pytest.mark.parametrize("manifest_format", FORMATS)
-def test_suppressions_and_optouts_stay_exact_under_incremental_update(component, fake):
-    parameters = base_parameters(esp_suppressions=True, optouts=True)
+@pytest.mark.parametrize("keep", [False, True])
+def test_suppressions_and_optouts_stay_exact_under_incremental_update(component, fake, keep):
+    parameters = base_parameters(esp_suppressions=True, optouts=True, keep_deleted_rows=keep)
     storage = Storage()
     first = component(parameters, env=FAST)
     storage.load(first)
-    assert first.manifests["esp_suppressions"]["delete_where_values"] == sorted(suppressions.TYPES)
-    assert first.manifests["optouts"]["delete_where_values"] == ["sms", "whatsapp"]
+    if keep:                                                 # replaced per type and channel, as before
+        assert first.manifests["esp_suppressions"]["delete_where_values"] == sorted(suppressions.TYPES)
+        assert first.manifests["optouts"]["delete_where_values"] == ["sms", "whatsapp"]
+    else:                                                    # read whole: replaced
+        assert first.manifests["esp_suppressions"]["incremental"] is False
+        assert first.manifests["optouts"]["incremental"] is False
     fake.workspace.suppressions, fake.workspace.optouts = 10, 4          # lifted suppressions, opt-ins
     second = component(parameters, state=first.state, env=FAST)
     storage.load(second)

@@ -239,7 +239,7 @@ def test_remembered_columns_are_made_valid(interface):
                                                                     "renamed": {"x ": "x_2_"}}})
     tables.declare("t", ["id"])
     state = tables.finish()
-    assert state["t"] == {"columns": ["id", "old", "revenue"], "renamed": {"x ": "x_2"}}
+    assert state["t"] == {"columns": ["id", "old", "revenue"], "rows": 0, "renamed": {"x ": "x_2"}}
 
 
 def test_a_null_expanded_object_adds_no_column():

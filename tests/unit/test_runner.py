@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from extractors.base import Extractor, TableSpec, Walk
+from extractors.base import Extractor, Kept, Replaced, TableSpec, Walk
 from runner import Runner, WalkFailed
 
 TABLE = TableSpec("t", ("id",))
@@ -31,16 +31,22 @@ class Writer:
 class Tables:
     def __init__(self):
         self.writers = {}
+        self.loads = {}
         self.replaced_values = {}
+        self.kept_values = {}
 
     def seed_columns(self, name, columns):
         pass
 
     def declare(self, name, primary_key, expand, columns=(), partition=None, description="", load=None):
+        self.loads.setdefault(name, load)
         return self.writers.setdefault(name, Writer())
 
     def replaced(self, name, value):
         self.replaced_values.setdefault(name, []).append(value)
+
+    def kept(self, name, values=()):
+        self.kept_values.setdefault(name, []).append(tuple(values))
 
 
 class Scripted(Extractor):
@@ -95,3 +101,20 @@ def test_progress_is_logged_while_walks_run(caplog):
     progress = [r.getMessage() for r in caplog.records if "rows so far" in r.getMessage()]
     assert progress and all(line.startswith("activities: ") for line in progress)
     assert any("requests/s" in r.getMessage() for r in caplog.records)
+
+
+def test_load_modes_and_marks_reach_the_tables():
+    whole = TableSpec("whole", ("id",), load="replace")
+    children = TableSpec("children", ("parent", "id"), partition="parent")
+    parts = TableSpec("parts", ("part", "id"), partition="part")
+
+    def walk():
+        yield whole, {"id": 1}
+        yield Kept(children, ("3", "4"))
+        yield Replaced(parts, "a")
+        yield Kept(whole)
+    tables = Tables()
+    Runner(Client(), tables, workers=1).run([Scripted("d", [Walk("w", walk)])])
+    assert tables.loads == {"whole": "replace", "children": None, "parts": None}
+    assert tables.kept_values == {"children": [("3", "4")], "whole": [()]}
+    assert tables.replaced_values == {"parts": ["a"]}

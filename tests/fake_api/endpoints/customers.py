@@ -1,5 +1,6 @@
 """People: the filter language, POST /v1/customers (search) and POST /v1/customers/attributes (bulk fetch).
 
+People deleted upstream (`lifecycle.remove_person`, Workspace.removed_people) are found by neither route.
 Switches in `fake.extras` (set them from a test):
 - "customers_flat_items": True answers /customers/attributes with flat items instead of {"customer": {...}}.
 - "customers_vanished": a predicate on the person index; those people are found by the search but left out of
@@ -72,7 +73,7 @@ def as_text(value) -> str:
 
 def matching(ws, predicate: Callable[[int], bool], start: int = 0) -> Iterator[int]:
     """Indexes of matching people from `start` on, in order (generated, never listed)."""
-    return (q for q in range(start, ws.people) if predicate(q))
+    return (q for q in range(start, ws.people) if q not in ws.removed_people and predicate(q))
 
 
 # ---------------------------------------------------------------------------------------------- records
@@ -104,7 +105,7 @@ def lookup(ws, id_type: str, value) -> Optional[int]:
         if not (value.startswith(prefix) and value.endswith(suffix) and value[len(prefix):-len(suffix)].isdigit()):
             return None
         q = int(value[len(prefix):-len(suffix)])
-    if not 0 <= q < ws.people or ws.person(q)[id_type] != value:
+    if not ws.exists(q) or ws.person(q)[id_type] != value:
         return None
     return q
 

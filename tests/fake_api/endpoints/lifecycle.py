@@ -1,9 +1,10 @@
 """Upstream changes for the parent/child families of the fake: what tests call between listing and reading, or
 between two runs. No routes here; the family modules ask these functions.
 
-Parent kinds and their ids: "campaign", "newsletter", "broadcast", "transactional", "segment" (int ids) and
-"object" (id = (object_type_id, object_id), both strings). Child kinds: "campaign_action", "broadcast_action"
-(action ids, compared as strings), "newsletter_content", "transactional_content", "broadcast_trigger" (ints).
+Parent kinds and their ids: "campaign", "newsletter", "broadcast", "transactional", "segment" (int ids),
+"object" (id = (object_type_id, object_id), both strings) and "object_type" (its id, compared as a string). Child
+kinds: "campaign_action", "broadcast_action" (action ids, compared as strings), "newsletter_content",
+"transactional_content", "broadcast_trigger" (ints).
 
 State in `fake.extras` (set through the helpers below, never by hand):
 - "deleted": {(kind, id)}: the parent is still LISTED, but its child endpoints, metrics and single reads answer
@@ -16,7 +17,8 @@ State in `fake.extras` (set through the helpers below, never by hand):
   for newsletter contents, from the newsletter's `content_ids`); the parent is NOT touched (call touch too if
   a test wants the upstream edit to show on the parent).
 Helpers: delete_between, remove, restore (undoes both), touch (+ touch_campaign / touch_newsletter /
-touch_broadcast / touch_transactional), touch_child, remove_child. Segments honour delete_between and remove
+touch_broadcast / touch_transactional), touch_child, remove_child, remove_person (a person deleted upstream: kept
+in Workspace.removed_people, which the people model itself honours). Segments honour delete_between and remove
 only on /segments/{id}/used_by (segments.py's own routes are untouched); objects only on attributes /
 relationships (delete_between) and POST /objects (remove). The expected_* helpers of each family describe the
 model, deleted-between parents included: a test leaves out what its 404 made the client skip.
@@ -32,6 +34,8 @@ def _key(kind: str, ident) -> Tuple[str, Hashable]:
     if kind == "object":
         type_id, object_id = ident
         return kind, (str(type_id), str(object_id))
+    if kind == "object_type":
+        return kind, str(ident)
     return kind, int(ident)
 
 
@@ -76,6 +80,11 @@ def _touch(fake, key, at: Optional[int]) -> int:
 def remove_child(fake, kind: str, parent, child) -> None:
     """A child deleted upstream (a newsletter content, a campaign action, ...); the parent is not touched."""
     fake.extras.setdefault(REMOVED_CHILDREN, set()).add(_child_key(kind, parent, child))
+
+
+def remove_person(fake, q: int) -> None:
+    """Person q (0-based index) is deleted upstream: gone from searches, exports, attributes and segments."""
+    fake.workspace.removed_people.add(int(q))
 
 
 def touch_campaign(fake, campaign_id: int, at: Optional[int] = None) -> int:

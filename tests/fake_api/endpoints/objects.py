@@ -24,7 +24,10 @@ object j of type t has object_id "<singular_slug>-<j:04d>" (e.g. "company-0007")
   one item like POST /objects.
 
 Switches (fake_api.endpoints.lifecycle, id = (type_id, object_id)): delete_between(fake, "object", id)
-(still found by POST /objects, its attributes/relationships 404); remove(fake, "object", id) (gone).
+(still found by POST /objects, its attributes/relationships 404); remove(fake, "object", id) (gone);
+remove(fake, "object_type", t) (the type is deleted: not listed, POST /objects answers it with an empty list as
+for any unknown type, its objects 404; restore brings it back with its objects). Related people deleted
+upstream (lifecycle.remove_person) are no longer related.
 Helpers: expected_object_types(fake), expected_objects(fake, type_id) (identifiers, no duplicates),
 expected_object_attributes(fake, type_id, object_id), expected_object_relationships(fake, type_id, object_id).
 """
@@ -52,6 +55,10 @@ def object_type(t: int) -> dict:
 
 def count(ws, t: int) -> int:
     return ws.objects // t if 1 <= t <= ws.object_types else 0
+
+
+def type_exists(fake, t: int) -> bool:
+    return 1 <= t <= fake.workspace.object_types and not lifecycle.is_removed(fake, "object_type", t)
 
 
 def object_id(t: int, j: int) -> str:
@@ -103,6 +110,8 @@ def _candidates(t: int, raw: str, id_type: str):
 
 def listed(fake, t: int) -> List[int]:
     ws = fake.workspace
+    if not type_exists(fake, t):
+        return []
     removed = {key[1][1] for key in fake.extras.get(lifecycle.REMOVED, ()) if key[0] == "object"
                and key[1][0] == str(t)}
     if not removed:
@@ -200,7 +209,7 @@ def find_objects(fake, query, body):
         raise HttpError(400, "filter is required")
     _check(body["filter"], type_id)
     t = int(type_id) if type_id.isdigit() else 0
-    found = matching(fake, t, body["filter"]) if count(fake.workspace, t) else []
+    found = matching(fake, t, body["filter"]) if type_exists(fake, t) and count(fake.workspace, t) else []
     chosen, token = overlapping_page(query, len(found), DEFAULT_LIMIT, MAX_LIMIT)
     items = [identifiers(t, found[i]) for i in chosen]
     return {"identifiers": items, "ids": [i["object_id"] for i in items], "next": token}
@@ -213,7 +222,7 @@ def _object(fake, object_type_id: str, raw_id: str, query):
     id_type = query.get("id_type") or "object_id"
     if id_type not in ("object_id", "cio_object_id"):
         raise HttpError(400, "id_type must be object_id or cio_object_id")
-    j = index_of(fake.workspace, t, raw_id, id_type)
+    j = index_of(fake.workspace, t, raw_id, id_type) if type_exists(fake, t) else None
     if j is None or lifecycle.is_gone(fake, "object", (str(t), object_id(t, j))):
         raise HttpError(404, "object not found")
     return t, j
@@ -228,14 +237,15 @@ def relationships(fake, t: int, j: int) -> List[dict]:
     ws = fake.workspace
     n = 30 if j % 7 == 6 else j % 5
     enabled = object_type(t)["enabled"]
-    people = [ws.person((j * 7 + t + i) % ws.people) for i in range(min(n, ws.people))]
+    people = [ws.person(q) for q in ((j * 7 + t + i) % ws.people for i in range(min(n, ws.people)))
+              if q not in ws.removed_people]
     return [{"identifiers": {"cio_id": p["cio_id"], "email": p["email"], "id": p["id"]}, "object_type_id": str(t),
              "object_type_disabled": not enabled} for p in people]
 
 
 @route("GET", "/object_types")
 def list_object_types(fake, query, body):
-    return {"types": [object_type(t) for t in range(1, fake.workspace.object_types + 1)]}
+    return {"types": expected_object_types(fake)}
 
 
 @route("GET", "/objects/{object_type_id}/{object_id}/attributes")
@@ -254,7 +264,7 @@ def get_object_relationships(fake, query, body, object_type_id, object_id):
 
 # ---------------------------------------------------------------------- test helpers
 def expected_object_types(fake) -> List[dict]:
-    return [object_type(t) for t in range(1, fake.workspace.object_types + 1)]
+    return [object_type(t) for t in range(1, fake.workspace.object_types + 1) if type_exists(fake, t)]
 
 
 def expected_objects(fake, type_id: str) -> List[dict]:
