@@ -4,81 +4,21 @@ that mirrors Customer.io holds exactly what exists now, in both manifest formats
 of deleted items stay (the behaviour before). A failed run deletes nothing; both formats make the same decisions."""
 import pytest
 
-from fake_api.endpoints import (broadcasts, campaign_actions, lifecycle, newsletters, objects, optouts, segment_usage,
-                                settings, suppressions, transactional)
-from fake_api.endpoints.campaigns import campaign
-from fake_api.endpoints.segments import segment
+from fake_api.endpoints import campaign_actions, lifecycle, newsletters
 from helpers import FORMATS, ComponentRun, base_parameters
 from output.cells import flatten
 from storage import Storage, primary_key
+from workspace_truth import KEYS, truth
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01"}
 EVERYTHING = dict(campaigns=True, campaign_actions=True, segments=True, segment_usage=True, newsletters=True,
                   broadcasts=True, transactional=True, workspace_settings=True, esp_suppressions=True, optouts=True,
                   customers=[{"filters": "", "attributes": "", "method": "api"}],
                   objects=[{"types": [], "attributes": False, "relationships": True}])
-KEYS = {"campaign_actions": ("campaign_id", "id"), "newsletter_contents": ("newsletter_id", "id"),
-        "newsletter_test_groups": ("newsletter_id", "id"), "broadcast_actions": ("broadcast_id", "id"),
-        "broadcast_triggers": ("broadcast_id", "id"), "transactional_contents": ("transactional_id", "id"),
-        "segment_members": ("segment_id", "cio_id"), "segment_usage": ("segment_id", "used_by_type", "used_by_id"),
-        "snippets": ("name",), "esp_suppressions": ("suppression_type", "email"),
-        "optouts": ("cio_id", "channel", "from"), "customers": ("cio_id",),
-        "objects": ("object_type_id", "object_id"), "object_relationships": ("object_type_id", "object_id", "cio_id")}
 #: Tables that keep_deleted_rows still replaces per parent, type or partition read (as before issue 19).
 REPLACED_PER_PART = {"segment_members", "segment_usage", "campaign_actions", "newsletter_contents",
                      "newsletter_test_groups", "broadcast_triggers", "objects", "object_relationships",
                      "esp_suppressions", "optouts"}
-
-
-def truth(fake):
-    """Every mirrored table as Customer.io holds it right now: {table: [records as the API sends them]}."""
-    ws = fake.workspace
-    campaign_ids = [n for n in range(1, ws.campaigns + 1) if not lifecycle.is_removed(fake, "campaign", n)]
-    newsletter_ids = newsletters.newsletter_ids(fake)
-    broadcast_ids = [b["id"] for b in broadcasts.expected_broadcasts(fake)]
-    transactional_ids = [t["id"] for t in transactional.expected_transactional(fake)]
-    type_ids = [t["id"] for t in objects.expected_object_types(fake)]
-    people = [q for q in range(ws.people) if ws.exists(q)]
-    return {
-        "campaigns": [campaign(ws, n, lifecycle.revision(fake, "campaign", n)) for n in campaign_ids],
-        "campaign_actions": [dict(a, campaign_id=n) for n in campaign_ids
-                             for a in campaign_actions.expected_campaign_actions(fake, n)],
-        "segments": [segment(ws, s) for s in ws.segment_ids()],
-        "segment_members": [{"segment_id": s, "cio_id": ws.person(ws.segment_member(s, k))["cio_id"]}
-                            for s in ws.segment_ids() for k in range(ws.segment_size(s))],
-        "segment_usage": [{"segment_id": s, "used_by_type": kind, "used_by_id": used} for s in ws.segment_ids()
-                          for kind, used in segment_usage.expected_segment_usage(fake, s)],
-        "newsletters": newsletters.expected_newsletters(fake),
-        "newsletter_contents": [dict(c, newsletter_id=n) for n in newsletter_ids
-                                for c in newsletters.expected_newsletter_contents(fake, n)],
-        "newsletter_test_groups": [dict(g, newsletter_id=n) for n in newsletter_ids
-                                   for g in newsletters.expected_newsletter_test_groups(fake, n)],
-        "broadcasts": broadcasts.expected_broadcasts(fake),
-        "broadcast_actions": [dict(a, broadcast_id=b) for b in broadcast_ids
-                              for a in broadcasts.expected_broadcast_actions(fake, b)],
-        "broadcast_triggers": [dict(t, broadcast_id=b) for b in broadcast_ids
-                               for t in broadcasts.expected_broadcast_triggers(fake, b)],
-        "transactional_messages": transactional.expected_transactional(fake),
-        "transactional_contents": [dict(c, transactional_id=t) for t in transactional_ids
-                                   for c in transactional.expected_transactional_contents(fake, t)],
-        "sender_identities": settings.expected_sender_identities(fake),
-        "snippets": settings.expected_snippets(fake),
-        "collections": settings.expected_collections(fake),
-        "subscription_topics": settings.expected_subscription_topics(fake),
-        "subscription_channels": settings.expected_subscription_channels(fake),
-        "reporting_webhooks": settings.expected_reporting_webhooks(fake, strip=True),
-        "workspaces": settings.expected_workspaces(fake),
-        "esp_suppressions": [dict(item, suppression_type=kind) for kind in suppressions.TYPES
-                             for item in suppressions.expected_suppressions(fake, kind)],
-        "optouts": [{"cio_id": cio, "channel": channel, "from": sender}
-                    for cio, channel, sender in optouts.expected_optout_rows(fake)],
-        "customers": [dict(ws.person(q), unsubscribed=ws.unsubscribed(q)) for q in people],
-        "object_types": objects.expected_object_types(fake),
-        "objects": [dict(item, object_type_id=t) for t in type_ids for item in objects.expected_objects(fake, t)],
-        "object_relationships": [dict(p["identifiers"], object_type_id=t, object_id=item["object_id"])
-                                 for t in type_ids for item in objects.expected_objects(fake, t)
-                                 for p in objects.expected_object_relationships(fake, t, item["object_id"])],
-    }
 
 
 def stored(storage, table):

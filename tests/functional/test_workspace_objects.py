@@ -3,12 +3,11 @@ tables, through fault storms, 404 parents, children read only where needed, rows
 datasets the key may not read."""
 import pytest
 
-from fake_api.endpoints import (broadcasts, campaign_actions, lifecycle, newsletters, optouts, segment_usage, settings,
-                                suppressions, transactional)
-from fake_api.endpoints.campaigns import campaign
+from fake_api.endpoints import campaign_actions, lifecycle, newsletters, optouts, suppressions
 from helpers import FORMATS, base_parameters
 from output.cells import flatten
 from storage import Storage, primary_key
+from workspace_truth import KEYS, truth
 
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01"}
 ALL = dict(campaigns=True, campaign_actions=True, segments=True, segment_usage=True, newsletters=True,
@@ -41,48 +40,8 @@ def assert_table(result, table, key, expected):
 
 
 def expected_everything(fake):
-    ws = fake.workspace
-    children = {
-        "campaign_actions": [dict(a, campaign_id=n) for n in range(1, ws.campaigns + 1)
-                             for a in campaign_actions.expected_campaign_actions(fake, n)],
-        "newsletter_contents": [dict(c, newsletter_id=n) for n in newsletters.newsletter_ids(fake)
-                                for c in newsletters.expected_newsletter_contents(fake, n)],
-        "newsletter_test_groups": [dict(g, newsletter_id=n) for n in newsletters.newsletter_ids(fake)
-                                   for g in newsletters.expected_newsletter_test_groups(fake, n)],
-        "broadcast_actions": [dict(a, broadcast_id=b["id"]) for b in broadcasts.expected_broadcasts(fake)
-                              for a in broadcasts.expected_broadcast_actions(fake, b["id"])],
-        "broadcast_triggers": [dict(t, broadcast_id=b["id"]) for b in broadcasts.expected_broadcasts(fake)
-                               for t in broadcasts.expected_broadcast_triggers(fake, b["id"])],
-        "transactional_contents": [dict(c, transactional_id=t["id"]) for t in transactional.expected_transactional(fake)
-                                   for c in transactional.expected_transactional_contents(fake, t["id"])],
-        "segment_usage": [{"segment_id": s, "used_by_type": kind, "used_by_id": used}
-                          for s in ws.segment_ids() for kind, used in segment_usage.expected_segment_usage(fake, s)],
-    }
-    roots = {
-        "campaigns": [campaign(ws, n) for n in range(1, ws.campaigns + 1)],
-        "newsletters": newsletters.expected_newsletters(fake),
-        "broadcasts": broadcasts.expected_broadcasts(fake),
-        "transactional_messages": transactional.expected_transactional(fake),
-        "sender_identities": settings.expected_sender_identities(fake),
-        "snippets": settings.expected_snippets(fake),
-        "collections": settings.expected_collections(fake),
-        "subscription_topics": settings.expected_subscription_topics(fake),
-        "subscription_channels": settings.expected_subscription_channels(fake),
-        "reporting_webhooks": settings.expected_reporting_webhooks(fake, strip=True),
-        "workspaces": settings.expected_workspaces(fake),
-        "esp_suppressions": [dict(item, suppression_type=kind) for kind in suppressions.TYPES
-                             for item in suppressions.expected_suppressions(fake, kind)],
-        "optouts": [{"cio_id": cio, "channel": channel, "from": sender}
-                    for cio, channel, sender in optouts.expected_optout_rows(fake)],
-    }
-    return {**roots, **children}
-
-
-KEYS = {"campaign_actions": ("campaign_id", "id"), "newsletter_contents": ("newsletter_id", "id"),
-        "newsletter_test_groups": ("newsletter_id", "id"), "broadcast_actions": ("broadcast_id", "id"),
-        "broadcast_triggers": ("broadcast_id", "id"), "transactional_contents": ("transactional_id", "id"),
-        "segment_usage": ("segment_id", "used_by_type", "used_by_id"), "snippets": ("name",),
-        "esp_suppressions": ("suppression_type", "email"), "optouts": ("cio_id", "channel", "from")}
+    """The workspace objects as the fake holds them (tests/workspace_truth.py)."""
+    return {table: records for table, records in truth(fake).items() if table in TABLES}
 
 
 def check_everything(fake, result):
