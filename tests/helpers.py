@@ -122,3 +122,14 @@ def get_fake(fake, path, **params):
     status, body = call_fake(fake, path, **params)
     assert status == 200, body
     return body
+
+
+CORPUS = os.path.join(ROOT, "tests", "fixtures", "realworld-corpus")
+
+
+def read_corpus(path: str):
+    """One file of the real-world corpus (tests/fixtures/realworld-corpus/<path>): JSON, or JSON lines, or text."""
+    with open(os.path.join(CORPUS, path), encoding="utf-8") as handle:
+        if path.endswith(".jsonl"):
+            return [json.loads(line) for line in handle if line.strip()]
+        return json.load(handle) if path.endswith(".json") else handle.read()

@@ -1,23 +1,18 @@
 """Response examples nobody on the team wrote (tests/fixtures/realworld-corpus, see its PROVENANCE.md), replayed
 through the fake exactly as recorded and run through the component: every shape must give the right rows."""
 import json
-import os
 
 import pytest
 
 from fake_api import Raw
-from helpers import base_parameters
+from helpers import base_parameters, read_corpus
 from storage import type_mismatches
 
-CORPUS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "realworld-corpus")
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off"}
 
 
 def corpus(path: str):
-    with open(os.path.join(CORPUS, path)) as handle:
-        if path.endswith(".jsonl"):
-            return [json.loads(line) for line in handle if line.strip()]
-        return json.load(handle)
+    return read_corpus(path)
 
 
 AIRBYTE = corpus("airbyte/unit_test_fixtures.json")

@@ -3,24 +3,19 @@ replayed through the fake as recorded and run through the component: every examp
 examples are field by field (the spec's `embedded_examples`), the record is put together from them; where two sources
 disagree, both are served."""
 import json
-import os
 import time
 from datetime import datetime, timezone
 
 import pytest
 
 from fake_api import Raw
-from helpers import base_parameters
+from helpers import base_parameters, read_corpus
 
-CORPUS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "realworld-corpus", "wave2")
 FAST = {"CUSTOMERIO_RATE_LIMIT": "off", "CUSTOMERIO_BACKOFF_BASE": "0.01"}
 
 
 def corpus(path: str):
-    with open(os.path.join(CORPUS, path)) as handle:
-        if path.endswith(".jsonl"):
-            return [json.loads(line) for line in handle if line.strip()]
-        return json.load(handle)
+    return read_corpus("wave2/" + path)
 
 
 AIRBYTE = corpus("airbyte/unit_test_fixtures_wave2.json")
@@ -32,8 +27,7 @@ INGESTR = corpus("ingestr/integration_test_expectations.json")
 SINGER_MISSING = corpus("singer-tap-customerio/known_missing_fields.json")["KNOWN_MISSING_FIELDS"]
 AMP_PAGE, AMP_EMPTY = corpus("amp-labs-connectors/read-newsletters-1-first-page.json"), \
     corpus("amp-labs-connectors/read-newsletters-2-empty-page.json")
-with open(os.path.join(CORPUS, "amp-labs-connectors", "error-404-page-not-found.txt")) as _handle:
-    AMP_404 = _handle.read()
+AMP_404 = corpus("amp-labs-connectors/error-404-page-not-found.txt")
 
 
 def value(name):
