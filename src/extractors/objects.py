@@ -23,6 +23,7 @@ from customerio import NotFoundError
 from customerio.ids import id_text
 from customerio.resources import (OBJECT_RELATIONSHIPS, OBJECT_TYPES, OBJECTS, match_all_objects)
 from extractors.base import REPLACE, Extractor, Replaced, Walk
+from extractors.parents import is_count
 from extractors.reading import records
 from extractors.resources import spec_of
 
@@ -106,7 +107,7 @@ class ObjectsExtractor(Extractor):
                 continue
             why = "no longer exists in Customer.io" if type_id not in listed else "is no longer selected (types)"
             kinds = ("objects", "relationships") if self.options.relationships else ("objects",)
-            counts = [f"{rows[kind]:,} {kind}" for kind in kinds if _is_count(rows.get(kind)) and rows[kind]]
+            counts = [f"{rows[kind]:,} {kind}" for kind in kinds if is_count(rows.get(kind)) and rows[kind]]
             what = " and ".join(counts) or "rows"
             outcome = "leave Storage" if self.exact else "stay in Storage (keep_deleted_rows is on)"
             log.info("objects: object type %s %s: its %s %s.", type_id, why, what, outcome)
@@ -172,7 +173,3 @@ class ObjectsExtractor(Extractor):
         yield Replaced(self.objects_spec, type_id)
         if self.options.relationships:
             yield Replaced(self.relationships_spec, type_id)
-
-
-def _is_count(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

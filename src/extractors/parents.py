@@ -52,9 +52,9 @@ class ParentLedger:
         rows = stored.get(ROWS) if isinstance(stored.get(ROWS), dict) else {}
         #: parent id -> its `updated` when its children were last read (None: it has none, read every run)
         self.previous: Dict[str, Optional[str]] = {str(key): id_text(value) for key, value in updated.items()}
-        self.previous_rows: Dict[str, int] = {str(key): value for key, value in rows.items() if _is_count(value)}
+        self.previous_rows: Dict[str, int] = {str(key): value for key, value in rows.items() if is_count(value)}
         last = stored.get(FULL_REFRESH)
-        self.last_full_refresh: Optional[int] = last if _is_count(last) else None
+        self.last_full_refresh: Optional[int] = last if is_count(last) else None
         #: a state of the last run that says nothing about which rows Storage holds (older version, rows kept)
         self.inexact = bool(stored) and stored.get(EXACT) is not True
         self._lock = threading.Lock()
@@ -166,7 +166,8 @@ def natural(value: str):
     return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
 
-def _is_count(value) -> bool:
+def is_count(value) -> bool:
+    """A row count as state may hold it: a whole number, not a boolean, not negative."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
